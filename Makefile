@@ -1,0 +1,62 @@
+# meritsys: `make run` serves the app on the embedded default; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run install venv assets messages compilemessages migrate seed test test-fast lint format docker-check clean
+
+run: install assets migrate compilemessages seed
+	$(MANAGE) runserver $(HOST)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# Front-end libraries and the register data come from npm; no CDN.
+node_modules/.package-lock.json: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.package-lock.json
+	mkdir -p static/vendor/bootstrap static/vendor/htmx static/vendor/chartjs
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+compilemessages: install
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v0
+
+messages: install
+	for app in accounts institutions assessments certificates dashboards; do (cd $$app && ../$(MANAGE) makemessages -l id -l en --no-obsolete -v0); done
+	$(MANAGE) makemessages -l id -l en --no-obsolete -v0 --ignore=.venv --ignore=node_modules --ignore=accounts --ignore=institutions --ignore=assessments --ignore=certificates --ignore=dashboards --ignore=staticfiles
+
+seed: install
+	$(MANAGE) seed_demo
+
+test: install assets compilemessages
+	$(VENV)/bin/pytest
+
+test-fast: install
+	$(VENV)/bin/pytest -m "not browser and not worker"
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from meritsys import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("accounts/", include("accounts.urls")),
+    path("institutions/", include("institutions.urls")),
+    path("", include("assessments.urls")),
+    path("", include("certificates.urls")),
+    path("", include("dashboards.urls")),
+    path("django-admin/", admin.site.urls),
+]
