@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from assessments import views_admin
+from assessments import views_admin, views_evidence
 
 app_name = "assessments"
 
@@ -14,6 +14,7 @@ urlpatterns = [
         views_admin.instrument_export,
         name="instrument_export",
     ),
+    path("evidence/<int:pk>/", views_evidence.evidence_download, name="evidence_download"),
     path("periods/", views_admin.period_list, name="period_list"),
     path("periods/new/", views_admin.period_edit, name="period_create"),
     path("periods/<int:pk>/edit/", views_admin.period_edit, name="period_edit"),

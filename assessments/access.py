@@ -1,0 +1,93 @@
+"""Who may see and do what with an assessment: the one place these rules live.
+
+Views call `access_assessment` (fetch + check at once) and the `can_*` predicates; selectors
+use `assessments_visible_to`. Nothing else filters assessments by role.
+"""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.roles import is_admin, is_verifier, membership_of
+from assessments.models import Assessment, AssessmentStatus, Evidence
+from assessments.workflow import INSTITUTION_EDITABLE
+from meritsys.errors import PermissionDenied
+
+
+def assessments_visible_to(user: Any) -> QuerySet[Assessment]:
+    qs = Assessment.objects.select_related("institution", "period__instrument")
+    if is_admin(user):
+        return qs
+    if is_verifier(user):
+        return qs.filter(verifiers=user)
+    membership = membership_of(user)
+    if membership is not None:
+        return qs.filter(institution_id=membership.institution_id)
+    return qs.none()
+
+
+def access_assessment(user: Any, pk: Any) -> Assessment:
+    """The assessment if the user may see it; 404 otherwise (no hint that it exists)."""
+    try:
+        return assessments_visible_to(user).get(pk=int(pk))
+    except (Assessment.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def is_member_of(user: Any, assessment: Assessment) -> bool:
+    membership = membership_of(user)
+    return bool(membership and membership.institution_id == assessment.institution_id)
+
+
+def is_lead_of(user: Any, assessment: Assessment) -> bool:
+    membership = membership_of(user)
+    return bool(membership and membership.institution_id == assessment.institution_id and membership.role == "lead")
+
+
+def is_assigned_verifier(user: Any, assessment: Assessment) -> bool:
+    if not is_verifier(user):
+        return False
+    cache = getattr(assessment, "_verifier_ids", None)
+    if cache is None:
+        cache = set(assessment.verifiers.values_list("id", flat=True))
+        assessment._verifier_ids = cache  # type: ignore[attr-defined]
+    return user.pk in cache
+
+
+def can_edit_answers(user: Any, assessment: Assessment) -> bool:
+    """Institution users edit in DRAFT, and in REVISION (flagged answers only, checked per answer)."""
+    return is_member_of(user, assessment) and assessment.status in INSTITUTION_EDITABLE
+
+
+def can_verify(user: Any, assessment: Assessment) -> bool:
+    return is_assigned_verifier(user, assessment) and assessment.status == AssessmentStatus.IN_VERIFICATION
+
+
+def can_see_verified_levels(user: Any, assessment: Assessment) -> bool:
+    """Institutions see verified levels only once finalised, unless the period shows them earlier."""
+    if is_admin(user) or is_assigned_verifier(user, assessment):
+        return True
+    if not is_member_of(user, assessment):
+        return False
+    return (
+        assessment.status in {AssessmentStatus.VERIFIED, AssessmentStatus.DECIDED}
+        or assessment.period.show_verified_to_institutions
+    )
+
+
+def require(condition: bool, message: str) -> None:
+    if not condition:
+        raise PermissionDenied(message)
+
+
+def access_evidence(user: Any, pk: Any) -> Evidence:
+    try:
+        evidence = Evidence.objects.select_related("answer__assessment__period", "answer__assessment__institution").get(
+            pk=int(pk)
+        )
+    except (Evidence.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    if not assessments_visible_to(user).filter(pk=evidence.answer.assessment_id).exists():
+        raise Http404
+    return evidence

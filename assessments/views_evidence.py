@@ -1,0 +1,25 @@
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest
+from django.views.decorators.http import require_GET
+
+from assessments.access import access_evidence
+
+# Types a browser may show inline (previews for verifiers); anything else downloads.
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+
+
+@require_GET
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Stream a private evidence file to someone who may see its assessment."""
+    evidence = access_evidence(request.user, pk)
+    inline = request.GET.get("inline") == "1" and evidence.content_type in INLINE_TYPES
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=not inline,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
