@@ -16,6 +16,17 @@ PASSWORD = "test-pass-123!"
 
 
 @pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    """Tests read English text unless they ask for Indonesian (the product's default language,
+    covered by the i18n tests and by the catalogue completeness test)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
@@ -157,7 +168,7 @@ def browser_page(live_server):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="id-ID", accept_downloads=True)
+        context = browser.new_context(locale="en-US", accept_downloads=True)
         page = context.new_page()
         page.set_default_timeout(15_000)
         page.base_url = live_server.url  # type: ignore[attr-defined]

@@ -327,7 +327,7 @@ def instrument_import(*, data: bytes, filename: str, publish: bool = False) -> I
         if publish:
             from assessments.services import instrument_publish
 
-            instrument_publish(instrument=instrument)
+            instrument = instrument_publish(instrument=instrument)
     return instrument
 
 

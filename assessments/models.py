@@ -133,6 +133,9 @@ class Period(models.Model):
                 condition=models.Q(self_assessment_opens__lte=models.F("self_assessment_closes"))
                 & models.Q(self_assessment_closes__lte=models.F("verification_closes")),
                 name="period_dates_ordered",
+                violation_error_message=_(
+                    "The dates must follow each other: opens ≤ self-assessment closes ≤ verification closes."
+                ),
             )
         ]
 

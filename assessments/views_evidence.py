@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from assessments.access import access_evidence
@@ -10,6 +11,7 @@ INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
 @require_GET
 @login_required
+@xframe_options_sameorigin
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     """Stream a private evidence file to someone who may see its assessment."""
     evidence = access_evidence(request.user, pk)

@@ -12,5 +12,8 @@ def test_admin_logs_in_and_sees_the_register(browser_page, admin_user):
     browser_login(page, admin_user.email)
     assert page.locator("#count-regional").inner_text() == "552"
     assert int(page.locator("#count-central").inner_text()) > 50
-    # Indonesian is the default language of the interface.
+    # The language switch changes the interface language.
+    page.select_option("#language-select", "id")
+    page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "id"
+    assert "Keluar" in page.inner_text("nav")

@@ -1,0 +1,78 @@
+"""Settings in both modes, read in fresh interpreters with controlled environments."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = (
+    "import json, django; from django.conf import settings as s; django.setup();"
+    "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], 'eager': s.CELERY_TASK_ALWAYS_EAGER,"
+    "'email': s.EMAIL_BACKEND, 'cache': s.CACHES['default']['BACKEND'], 'debug': s.DEBUG,"
+    "'secure_cookie': getattr(s, 'SESSION_COOKIE_SECURE', False), 'hsts': getattr(s, 'SECURE_HSTS_SECONDS', 0),"
+    "'storage': str(s.STORAGES['default']['OPTIONS']['location'])}))"
+)
+BASE_ENV = {
+    k: v
+    for k, v in os.environ.items()
+    if not k.startswith(("DATABASE_URL", "REDIS_URL", "DJANGO_", "SECRET_KEY", "MERITSYS"))
+}
+BASE_ENV["DJANGO_SETTINGS_MODULE"] = "meritsys.settings"
+
+
+def run(code: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *(["-c", code] if code else []), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_embedded_mode_needs_no_services():
+    result = run(PROBE, BASE_ENV)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["eager"] is True
+    assert values["email"] == "django.core.mail.backends.console.EmailBackend"
+    assert values["debug"] is False
+    assert values["storage"].endswith("private_media")
+
+
+PRODUCTION_ENV = {
+    **BASE_ENV,
+    "DJANGO_PRODUCTION": "1",
+    "DATABASE_URL": "postgres://meritsys:secret@db:5432/meritsys",
+    "REDIS_URL": "redis://redis:6379/0",
+    "SECRET_KEY": "k7#x9$Lq2@vN8!pR4^tY6&wZ1*eB3(mC5)dF0_gH-jK+sA=uI~oP",
+    "ALLOWED_HOSTS": "merit.example.go.id",
+}
+
+
+def test_production_mode_reads_the_environment():
+    result = run(PROBE, PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["eager"] is False
+    assert values["cache"].endswith("RedisCache")
+    assert values["secure_cookie"] is True
+    assert values["hsts"] >= 31536000
+
+
+def test_production_mode_requires_a_secret_key():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = run(PROBE, env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_check_deploy_is_clean_in_production_mode():
+    result = run("", PRODUCTION_ENV, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNINGS" not in result.stdout + result.stderr
