@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run install venv assets messages compilemessages migrate seed test test-fast lint format docker-check clean
+.PHONY: run install assets messages compilemessages migrate seed test test-fast lint format clean serve-prod worker beat
 
 run: install assets migrate compilemessages seed
 	$(MANAGE) runserver $(HOST)
@@ -37,8 +37,8 @@ compilemessages: install
 	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v0
 
 messages: install
-	for app in accounts institutions assessments certificates dashboards; do (cd $$app && ../$(MANAGE) makemessages -l id -l en --no-obsolete -v0); done
-	$(MANAGE) makemessages -l id -l en --no-obsolete -v0 --ignore=.venv --ignore=node_modules --ignore=accounts --ignore=institutions --ignore=assessments --ignore=certificates --ignore=dashboards --ignore=staticfiles
+	for app in accounts institutions assessments certificates dashboards; do mkdir -p $$app/locale; (cd $$app && ../$(PY) ../manage.py makemessages -l id --no-obsolete -v0); done
+	$(MANAGE) makemessages -l id --no-obsolete -v0 --ignore=.venv --ignore=node_modules --ignore=accounts --ignore=institutions --ignore=assessments --ignore=certificates --ignore=dashboards --ignore=staticfiles
 
 seed: install
 	$(MANAGE) seed_demo
@@ -60,3 +60,14 @@ format: install
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3
+
+# Production-like processes (what docker-compose runs); need DATABASE_URL, REDIS_URL, SECRET_KEY.
+serve-prod:
+	$(MANAGE) collectstatic --noinput -v0
+	$(VENV)/bin/gunicorn meritsys.wsgi --bind 0.0.0.0:8000 --workers 3 --access-logfile -
+
+worker:
+	$(VENV)/bin/celery -A meritsys worker -Q default,pdf --loglevel INFO
+
+beat:
+	$(VENV)/bin/celery -A meritsys beat --loglevel INFO
