@@ -315,7 +315,7 @@ def submit_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Missing items with links, then confirmation; the lead submits (or resubmits after a return)."""
     assessment = _member_assessment(request, pk)
     is_lead_user = is_lead_of(request.user, assessment)
-    form = SubmitForm(request.POST or None)
+    form = SubmitForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not is_lead_user:
             raise DjangoPermissionDenied
@@ -372,7 +372,7 @@ def carry_over(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(is_admin)
 def extension_list(request: HttpRequest) -> HttpResponse:
     """Grant one institution more time to submit after a period's self-assessment close."""
-    form = ExtensionForm(request.POST or None)
+    form = ExtensionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             extension = services.extension_grant(

@@ -2,6 +2,7 @@ import hashlib
 import io
 
 import pytest
+from django.utils import translation
 
 from assessments.evidence_validation import DOCX, XLSX, evidence_check, name_sanitise
 from assessments.tests.self_support import (
@@ -15,6 +16,13 @@ from assessments.tests.self_support import (
     xlsx_bytes,
 )
 from meritsys.errors import ValidationFailed
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English here; the pages' Indonesian is asserted in test_self_views."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(
