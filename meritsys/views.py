@@ -14,6 +14,10 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     if role == "admin":
         return admin_home(request)
+    if role in ("editor", "lead"):
+        from assessments.views_self import institution_home
+
+        return institution_home(request)
     return render(request, "home_basic.html", {"role": role})
 
 
