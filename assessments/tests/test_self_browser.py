@@ -24,6 +24,8 @@ def test_editor_answers_and_uploads_lead_completes_and_submits(browser_page, ass
     page = browser_page
 
     # --- the editor answers aspect 1 and uploads a PDF, without page reloads (htmx) ---
+    # The journey runs in Indonesian, the interface's default language.
+    page.context.add_cookies([{"name": "django_language", "value": "id", "url": page.base_url}])
     browser_login(page, editor.email)
     page.click("#aspect-progress a:has-text('1. ')")
     page.wait_for_selector("h1:has-text('Perencanaan Kebutuhan')")

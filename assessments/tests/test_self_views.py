@@ -325,7 +325,7 @@ def test_aspect_page_query_count_is_constant(assessment, editor, verifier):
 
 def test_home_shows_deadline_progress_score_and_next_steps(assessment, editor):
     fill_all(assessment, editor, level=2, aspects={1})
-    page = client_for(editor, lang="").get("/").content.decode()
+    page = client_for(editor, lang="id").get("/").content.decode()
     assert "20 hari lagi" in page
     assert 'data-status="draft"' in page
     progress = re.search(r'<table class="table table-sm align-middle" id="aspect-progress">.*?</table>', page, re.S)
@@ -349,7 +349,7 @@ def test_home_lists_open_clarifications(assessment, editor, verifier):
 
 def test_submit_page_lists_missing_items_with_links_then_submits(assessment, editor, lead):
     fill_all(assessment, editor, level=1, skip={"4.1"})
-    client = client_for(lead, lang="")
+    client = client_for(lead, lang="id")
     url = urls(assessment, answer_of(assessment))["submit"]
     page = client.get(url).content.decode()
     missing_answer = answer_of(assessment, "4.1")
@@ -373,7 +373,7 @@ def test_submit_after_close_shows_the_reason(assessment, editor, lead, admin_use
     period.self_assessment_opens = timezone.localdate() - dt.timedelta(days=30)
     period.self_assessment_closes = timezone.localdate() - dt.timedelta(days=1)
     period.save()
-    client = client_for(lead, lang="")
+    client = client_for(lead, lang="id")
     url = urls(assessment, answer_of(assessment))["submit"]
     response = client.post(url, {"confirm": "on"})
     assert "perpanjangan" in response.content.decode()
