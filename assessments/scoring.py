@@ -218,3 +218,8 @@ def compare(self_result: ScoreResult | None, verified_result: ScoreResult | None
             )
         )
     return Comparison(self_result=self_result, verified_result=verified_result, aspects=tuple(aspects))
+
+
+def difference(result: ScoreResult, baseline: ScoreResult) -> Decimal:
+    """How far a result is above (positive) or below (negative) a baseline."""
+    return result.total - baseline.total
