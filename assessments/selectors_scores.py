@@ -46,7 +46,8 @@ def _bands(assessment: Assessment) -> list[BandSpec]:
 
 def stored_score(*, row: Score, bands: list[BandSpec], max_score: Decimal, answers_changed_at: Any) -> StoredScore:
     aspects = [
-        AspectResult(int(a["number"]), str(a["name"]), Decimal(a["total"]), Decimal(a["max"])) for a in row.aspect_totals
+        AspectResult(int(a["number"]), str(a["name"]), Decimal(a["total"]), Decimal(a["max"]))
+        for a in row.aspect_totals
     ]
     return StoredScore(
         basis=row.basis,
@@ -69,9 +70,7 @@ def score_comparison(*, assessment: Assessment, show_verified: bool) -> ScoreCom
     bands = _bands(assessment)
     max_score = assessment.period.instrument.max_score
     scores = {
-        basis: stored_score(
-            row=row, bands=bands, max_score=max_score, answers_changed_at=assessment.answers_changed_at
-        )
+        basis: stored_score(row=row, bands=bands, max_score=max_score, answers_changed_at=assessment.answers_changed_at)
         for basis, row in rows.items()
     }
     self_score = scores.get(ScoreBasis.SELF)

@@ -106,10 +106,9 @@ def test_score_queue_waits_for_the_commit(institution, period, django_capture_on
 
 def test_score_queue_runs_the_task_on_commit(institution, period, django_capture_on_commit_callbacks):
     assessment = make_assessment(institution, period, status=S.IN_VERIFICATION, self_level=4, verified_level=3)
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            services.score_queue(assessment=assessment, basis=ScoreBasis.SELF)
-            services.score_queue(assessment=assessment, basis=ScoreBasis.VERIFIED)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        services.score_queue(assessment=assessment, basis=ScoreBasis.SELF)
+        services.score_queue(assessment=assessment, basis=ScoreBasis.VERIFIED)
     assert stored(assessment, ScoreBasis.SELF).total == D("400")
     assert stored(assessment, ScoreBasis.VERIFIED).total == D("300")
 
@@ -123,9 +122,8 @@ def test_broker_down_loses_the_message_but_the_sweep_repairs_it(
         raise KombuOperationalError("connection refused")
 
     monkeypatch.setattr(tasks.score_compute_task, "delay", broker_down)
-    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            services.score_queue(assessment=assessment, basis=ScoreBasis.SELF)
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        services.score_queue(assessment=assessment, basis=ScoreBasis.SELF)
     assert "left to the sweep" in caplog.text
     assert not Score.objects.exists()
     assert tasks.scores_sweep_stale.delay().get() == 1
