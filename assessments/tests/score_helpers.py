@@ -9,7 +9,7 @@ from assessments.models import Answer, Assessment, AssessmentStatus
 from assessments.services import assessment_get_or_create
 from assessments.workflow import transition_apply
 
-PATHS = {
+PATHS: dict[str, list[str]] = {
     AssessmentStatus.DRAFT: [],
     AssessmentStatus.SUBMITTED: [AssessmentStatus.SUBMITTED],
     AssessmentStatus.IN_VERIFICATION: [AssessmentStatus.SUBMITTED, AssessmentStatus.IN_VERIFICATION],
