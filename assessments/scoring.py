@@ -60,6 +60,23 @@ class InstrumentSpec:
         if len(codes) != len(set(codes)):
             raise ValueError("indicator codes must be unique within an instrument")
         object.__setattr__(self, "_codes", frozenset(codes))
+        # Each indicator's value at levels 0..4, computed once by `indicator_value`: scoring a
+        # whole period then only looks values up and adds them.
+        object.__setattr__(
+            self,
+            "_values",
+            tuple(
+                tuple(
+                    (
+                        i.code,
+                        i.max_score,
+                        tuple(indicator_value(i.max_score, lv) for lv in range(LEVEL_MIN, LEVEL_MAX + 1)),
+                    )
+                    for i in a.indicators
+                )
+                for a in self.aspects
+            ),
+        )
 
     @property
     def indicator_codes(self) -> frozenset[str]:
@@ -137,7 +154,9 @@ def summarise(
     `score` ends here; selectors also call it to rebuild a result from a stored Score row.
     """
     ordered = tuple(sorted(bands, key=lambda b: b.min_score))
-    total = sum((a.total for a in aspects), _ZERO)
+    total = _ZERO
+    for aspect in aspects:
+        total += aspect.total
     return ScoreResult(
         total=total,
         max_score=max_score,
@@ -154,18 +173,21 @@ def score(spec: InstrumentSpec, levels: Mapping[str, int | None]) -> ScoreResult
 
     Raises ValueError for a level outside 0..4 or a code that is not one of the instrument's.
     """
-    unknown = set(levels) - spec.indicator_codes
+    unknown = levels.keys() - spec.indicator_codes
     if unknown:
         raise ValueError(f"unknown indicator codes: {sorted(unknown)}")
     aspects: list[AspectResult] = []
     missing: list[str] = []
-    for aspect in spec.aspects:
+    for aspect, values in zip(spec.aspects, spec._values, strict=True):  # type: ignore[attr-defined]
         subtotal = _ZERO
-        for indicator in aspect.indicators:
-            level = levels.get(indicator.code)
+        for code, max_score, by_level in values:
+            level = levels.get(code)
             if level is None:
-                missing.append(indicator.code)
-            subtotal += indicator_value(indicator.max_score, level)
+                missing.append(code)
+            elif type(level) is int and LEVEL_MIN <= level <= LEVEL_MAX:
+                subtotal += by_level[level]
+            else:
+                subtotal += indicator_value(max_score, level)  # int subclasses; raises for bad levels
         aspects.append(AspectResult(aspect.number, aspect.name, subtotal, aspect.max_score))
     return summarise(max_score=spec.max_score, bands=spec.bands, aspects=aspects, missing=missing)
 

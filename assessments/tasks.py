@@ -74,4 +74,4 @@ def scores_recompute_period_task(period_id: int) -> int:
     except Period.DoesNotExist:
         logger.info("recompute of period %s skipped: it no longer exists", period_id)
         return 0
-    return services.scores_recompute_period(period=period)
+    return services.scores_recompute_period(period=period).computed

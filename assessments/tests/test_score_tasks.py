@@ -291,12 +291,26 @@ def test_recompute_query_count_does_not_grow_with_assessments(period):
         services.scores_recompute_period(period=period)
     fill_period(period, 8, offset=2)
     with CaptureQueriesContext(connection) as large:
-        written = services.scores_recompute_period(period=period)
-    assert written == 20
-    assert len(large.captured_queries) == len(small.captured_queries) <= 9
+        count = services.scores_recompute_period(period=period)
+    assert count.computed == 20 and count.written == 16
+    assert len(large.captured_queries) == len(small.captured_queries) <= 10
 
 
 def test_recompute_period_task(period):
     fill_period(period, 2)
     assert tasks.scores_recompute_period_task.delay(period.pk).get() == 4
     assert tasks.scores_recompute_period_task.delay(999999).get() == 0
+
+
+def test_recompute_rewrites_a_wrong_row_even_when_fresh_and_leaves_right_rows_alone(period):
+    right, wrong = fill_period(period, 2)
+    services.scores_recompute_period(period=period)
+    untouched = stored(right, ScoreBasis.SELF).computed_at
+    # A scoring bug stored a wrong total after the last answer change: not stale, but wrong.
+    Score.objects.filter(assessment=wrong, basis=ScoreBasis.SELF).update(
+        total=D("1"), computed_at=timezone.now() + dt.timedelta(minutes=1)
+    )
+    count = services.scores_recompute_period(period=period)
+    assert count == (4, 1)
+    assert stored(wrong, ScoreBasis.SELF).total == D("200")
+    assert stored(right, ScoreBasis.SELF).computed_at == untouched

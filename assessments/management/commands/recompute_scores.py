@@ -28,5 +28,8 @@ class Command(BaseCommand):
             file=getattr(self.stderr, "_out", sys.stderr),
             disable=options["no_progress"] or None,
         ) as bar:
-            written = services.scores_recompute(assessment_ids=ids, progress=bar.update)
-        self.stdout.write(f"{written} scores recomputed for {len(ids)} assessments of period {period.name}")
+            count = services.scores_recompute(assessment_ids=ids, period_id=period.pk, progress=bar.update)
+        self.stdout.write(
+            f"{count.computed} scores recomputed for {len(ids)} assessments of period {period.name}; "
+            f"{count.written} rows written (the others were unchanged)"
+        )
