@@ -207,7 +207,7 @@ def score_compute(*, assessment_id: int, basis: str, final: bool = False) -> Sco
     computed_at = timezone.now()
     assessment = Assessment.objects.select_related("period__instrument").get(pk=assessment_id)
     instrument = assessment.period.instrument
-    levels = dict(assessment.answers.values_list("indicator__code", _LEVEL_FIELD[basis]))
+    levels = dict(assessment.answers.order_by().values_list("indicator__code", _LEVEL_FIELD[basis]))
     result = score(instrument_spec(instrument=instrument), levels)
     is_final = _score_is_final(basis=basis, status=assessment.status)
     if final and not is_final:
@@ -320,9 +320,10 @@ def _scores_recompute_chunk(
     has_verified: set[int] = set()
     # Indicator ids, not codes: no join, and integers need no conversion on the way out.
     for assessment_id, indicator_id, self_level, verified_level in _raw_rows(
-        Answer.objects.filter(_on_assessment(where)).values_list(
-            "assessment_id", "indicator_id", "self_level", "verified_level"
-        )
+        # order_by(): Answer's default ordering would join indicator and aspect and sort.
+        Answer.objects.filter(_on_assessment(where))
+        .order_by()
+        .values_list("assessment_id", "indicator_id", "self_level", "verified_level")
     ):
         if assessment_id not in instrument_of:
             continue  # created after the chunk's assessments were read
