@@ -185,3 +185,113 @@ def browser_login(page, email: str, password: str = PASSWORD) -> None:
     page.fill("input[name=password]", password)
     page.click("form input[type=submit], form button[type=submit]")
     page.wait_for_load_state()
+
+
+# --- Celery (scoring branch) -----------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager_unless_worker(request):
+    """Tasks run in-process in every test, even when REDIS_URL is set (as in CI).
+
+    Only tests that use `celery_worker_process` publish to Redis for a real worker; without
+    this, any test that queues a task would wait for a worker that is not there.
+    """
+    from meritsys.celery import app
+
+    if "celery_worker_process" in request.fixturenames:
+        app.conf.task_always_eager = False
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = previous
+
+
+class CeleryWorkerProcess:
+    """A running `celery worker` subprocess; `log()` returns what it printed so far."""
+
+    def __init__(self, process, nodename: str, log_path) -> None:
+        self.process = process
+        self.nodename = nodename
+        self.log_path = log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def _database_url(db: dict) -> str:
+    from urllib.parse import quote
+
+    auth = quote(db.get("USER") or "", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    host = db.get("HOST") or "localhost"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{auth}@{host}{port}/{quote(db['NAME'], safe='')}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, tmp_path_factory):
+    """A real Celery worker (queues default and pdf) on REDIS_URL, reading the TEST database.
+
+    Use with `@pytest.mark.django_db(transaction=True)` so rows are committed and visible to
+    the worker. Skips without REDIS_URL or PostgreSQL locally; fails instead in CI
+    (MERITSYS_REQUIRE_SERVICES=1). Queues are purged before the worker starts.
+    """
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    from django.conf import settings as django_settings
+
+    from meritsys.celery import app
+    from meritsys.tests_support import require_postgres, require_redis
+
+    require_redis()
+    require_postgres()
+    app.conf.task_always_eager = False
+    with app.connection_for_write() as connection:
+        for queue in ("default", "pdf"):
+            connection.default_channel.queue_purge(queue)
+
+    nodename = f"meritsys-test-{uuid.uuid4().hex[:8]}@%h"
+    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(django_settings.DATABASES["default"]),
+        "REDIS_URL": django_settings.REDIS_URL,
+        "CONN_MAX_AGE": "0",
+        "DJANGO_SETTINGS_MODULE": "meritsys.settings",
+    }
+    command = [sys.executable, "-m", "celery", "-A", "meritsys", "worker", "-Q", "default,pdf"]
+    command += ["--pool=solo", "--concurrency=1", "-l", "info", "-n", nodename, "--without-mingle"]
+    command += ["--without-gossip"]
+    with open(log_path, "wb") as log_file:
+        process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            command, env=env, stdout=log_file, stderr=subprocess.STDOUT, cwd=str(django_settings.BASE_DIR)
+        )
+    worker = CeleryWorkerProcess(process, nodename.replace("%h", socket.gethostname()), log_path)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the celery worker exited with {process.returncode}:\n{worker.log()}")
+            if app.control.ping(destination=[worker.nodename], timeout=1.0):
+                break
+            if time.monotonic() > deadline:
+                pytest.fail(f"the celery worker did not answer a ping in 60 s:\n{worker.log()}")
+        yield worker
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

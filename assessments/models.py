@@ -322,7 +322,8 @@ class Score(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
     basis = models.CharField(max_length=10, choices=ScoreBasis.choices)
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
-    total = models.DecimalField(max_digits=7, decimal_places=2)
+    # Four places: a quarter of an indicator maximum such as 12,5 is 3,125; totals stay exact.
+    total = models.DecimalField(max_digits=10, decimal_places=4)
     index = models.DecimalField(max_digits=6, decimal_places=4)
     category_code = models.CharField(max_length=10)
     category_name = models.CharField(max_length=60)

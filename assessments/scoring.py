@@ -7,17 +7,21 @@ Pure: no database. Callers turn an instrument into an `InstrumentSpec` (see
   evidenced"), worth 0. An unanswered indicator counts 0 and is reported as missing.
 - Aspect total = sum of its indicator values; total = sum of aspect totals.
 - Category = the band with the highest min score not above the total.
-- Index = total / instrument maximum.
-All arithmetic is exact Decimal.
+- Index = total / instrument maximum, rounded half up to four places (shown with two).
+- Gap = verified − self, per aspect and overall (`compare`).
+All arithmetic is exact Decimal: no float ever enters. A total is exact to the quarter of the
+smallest indicator maximum's unit (12,5 × 1/4 = 3,125), so stored totals keep four places.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 LEVEL_MIN = 0
 LEVEL_MAX = 4
+SELF_LEVELS = (1, 2, 3, 4)
 _FOUR = Decimal(4)
+_ZERO = Decimal(0)
 INDEX_QUANTUM = Decimal("0.0001")
 
 
@@ -52,6 +56,31 @@ class InstrumentSpec:
         if not self.bands:
             raise ValueError("an instrument needs at least one category band")
         object.__setattr__(self, "bands", tuple(sorted(self.bands, key=lambda b: b.min_score)))
+        codes = [i.code for a in self.aspects for i in a.indicators]
+        if len(codes) != len(set(codes)):
+            raise ValueError("indicator codes must be unique within an instrument")
+        object.__setattr__(self, "_codes", frozenset(codes))
+        # Each indicator's value at levels 0..4, computed once by `indicator_value`: scoring a
+        # whole period then only looks values up and adds them.
+        object.__setattr__(
+            self,
+            "_values",
+            tuple(
+                tuple(
+                    (
+                        i.code,
+                        i.max_score,
+                        tuple(indicator_value(i.max_score, lv) for lv in range(LEVEL_MIN, LEVEL_MAX + 1)),
+                    )
+                    for i in a.indicators
+                )
+                for a in self.aspects
+            ),
+        )
+
+    @property
+    def indicator_codes(self) -> frozenset[str]:
+        return self._codes  # type: ignore[attr-defined,no-any-return]
 
 
 @dataclass(frozen=True)
@@ -63,7 +92,7 @@ class AspectResult:
 
     @property
     def percent(self) -> Decimal:
-        return (self.total * 100 / self.max_score) if self.max_score else Decimal(0)
+        return (self.total * 100 / self.max_score) if self.max_score else _ZERO
 
 
 @dataclass(frozen=True)
@@ -86,7 +115,7 @@ class ScoreResult:
 
 def indicator_value(max_score: Decimal, level: int | None) -> Decimal:
     if level is None:
-        return Decimal(0)
+        return _ZERO
     if isinstance(level, bool) or not isinstance(level, int) or not LEVEL_MIN <= level <= LEVEL_MAX:
         raise ValueError(f"level must be an integer from {LEVEL_MIN} to {LEVEL_MAX}, got {level!r}")
     return max_score * level / _FOUR
@@ -101,29 +130,118 @@ def category_for(bands: Sequence[BandSpec], total: Decimal) -> BandSpec:
     return chosen
 
 
-def score(spec: InstrumentSpec, levels: Mapping[str, int | None]) -> ScoreResult:
-    """Score one set of levels (indicator code → level or None) against an instrument."""
-    aspects: list[AspectResult] = []
-    missing: list[str] = []
-    for aspect in spec.aspects:
-        subtotal = Decimal(0)
-        for indicator in aspect.indicators:
-            level = levels.get(indicator.code)
-            if level is None:
-                missing.append(indicator.code)
-            subtotal += indicator_value(indicator.max_score, level)
-        aspects.append(AspectResult(aspect.number, aspect.name, subtotal, aspect.max_score))
-    total = sum((a.total for a in aspects), Decimal(0))
-    category = category_for(spec.bands, total)
-    higher = [b for b in spec.bands if b.min_score > total]
-    next_category = NextCategory(higher[0].code, higher[0].name, higher[0].min_score - total) if higher else None
-    index = (total / spec.max_score).quantize(INDEX_QUANTUM) if spec.max_score else Decimal(0)
+def next_category_for(bands: Sequence[BandSpec], total: Decimal) -> NextCategory | None:
+    """The next band up and the points still needed to reach it; None at the top band."""
+    for band in sorted(bands, key=lambda b: b.min_score):
+        if band.min_score > total:
+            return NextCategory(band.code, band.name, band.min_score - total)
+    return None
+
+
+def index_for(total: Decimal, max_score: Decimal) -> Decimal:
+    return (total / max_score).quantize(INDEX_QUANTUM, rounding=ROUND_HALF_UP) if max_score else _ZERO
+
+
+def summarise(
+    *,
+    max_score: Decimal,
+    bands: Sequence[BandSpec],
+    aspects: Sequence[AspectResult],
+    missing: Sequence[str] = (),
+) -> ScoreResult:
+    """Total, index, category and next category from per-aspect totals.
+
+    `score` ends here; selectors also call it to rebuild a result from a stored Score row.
+    """
+    ordered = tuple(sorted(bands, key=lambda b: b.min_score))
+    total = _ZERO
+    for aspect in aspects:
+        total += aspect.total
     return ScoreResult(
         total=total,
-        max_score=spec.max_score,
-        index=index,
-        category=category,
+        max_score=max_score,
+        index=index_for(total, max_score),
+        category=category_for(ordered, total),
         aspects=tuple(aspects),
         missing=tuple(missing),
-        next_category=next_category,
+        next_category=next_category_for(ordered, total),
     )
+
+
+def score(spec: InstrumentSpec, levels: Mapping[str, int | None]) -> ScoreResult:
+    """Score one set of levels (indicator code → level or None) against an instrument.
+
+    Raises ValueError for a level outside 0..4 or a code that is not one of the instrument's.
+    """
+    unknown = levels.keys() - spec.indicator_codes
+    if unknown:
+        raise ValueError(f"unknown indicator codes: {sorted(unknown)}")
+    aspects: list[AspectResult] = []
+    missing: list[str] = []
+    for aspect, values in zip(spec.aspects, spec._values, strict=True):  # type: ignore[attr-defined]
+        subtotal = _ZERO
+        for code, max_score, by_level in values:
+            level = levels.get(code)
+            if level is None:
+                missing.append(code)
+            elif type(level) is int and LEVEL_MIN <= level <= LEVEL_MAX:
+                subtotal += by_level[level]
+            else:
+                subtotal += indicator_value(max_score, level)  # int subclasses; raises for bad levels
+        aspects.append(AspectResult(aspect.number, aspect.name, subtotal, aspect.max_score))
+    return summarise(max_score=spec.max_score, bands=spec.bands, aspects=aspects, missing=missing)
+
+
+@dataclass(frozen=True)
+class AspectGap:
+    number: int
+    name: str
+    max_score: Decimal
+    self_total: Decimal | None
+    verified_total: Decimal | None
+
+    @property
+    def gap(self) -> Decimal | None:
+        """Verified − self: negative when the verifier found less than the institution claimed."""
+        if self.self_total is None or self.verified_total is None:
+            return None
+        return self.verified_total - self.self_total
+
+
+@dataclass(frozen=True)
+class Comparison:
+    self_result: ScoreResult | None
+    verified_result: ScoreResult | None
+    aspects: tuple[AspectGap, ...]
+
+    @property
+    def gap(self) -> Decimal | None:
+        if self.self_result is None or self.verified_result is None:
+            return None
+        return self.verified_result.total - self.self_result.total
+
+
+def compare(self_result: ScoreResult | None, verified_result: ScoreResult | None) -> Comparison:
+    """Self and verified side by side, aspect by aspect (matched on the aspect number)."""
+    self_by = {a.number: a for a in self_result.aspects} if self_result else {}
+    verified_by = {a.number: a for a in verified_result.aspects} if verified_result else {}
+    aspects = []
+    for number in sorted(self_by.keys() | verified_by.keys()):
+        mine, theirs = self_by.get(number), verified_by.get(number)
+        reference = mine or theirs
+        assert reference is not None
+        aspects.append(
+            AspectGap(
+                number=number,
+                name=reference.name,
+                max_score=reference.max_score,
+                self_total=mine.total if mine else None,
+                verified_total=theirs.total if theirs else None,
+            )
+        )
+    return Comparison(self_result=self_result, verified_result=verified_result, aspects=tuple(aspects))
+
+
+def difference(result: ScoreResult, baseline: ScoreResult) -> Decimal:
+    """How far a result is above (positive) or below (negative) a baseline."""
+    return result.total - baseline.total

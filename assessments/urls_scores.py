@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from assessments import views_scores
 
 app_name = "assessments_scores"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views_scores.score_list, name="list"),
+    path("<int:assessment_id>/", views_scores.comparison, name="comparison"),
+    path("<int:assessment_id>/simulator/", views_scores.simulator, name="simulator"),
+]
