@@ -295,3 +295,13 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture
+def indonesian(settings, _english_by_default):
+    """For tests that read the Indonesian pages: the product's default language."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "id"
+    with translation.override("id"):
+        yield

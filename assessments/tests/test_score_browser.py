@@ -16,6 +16,7 @@ def test_simulator_updates_live_and_saves_nothing(browser_page, institution, per
     services.score_compute(assessment_id=assessment.pk, basis=ScoreBasis.SELF)
     indicator = Indicator.objects.get(aspect__instrument=period.instrument, code="3.2")
     page = browser_page
+    page.context.add_cookies([{"name": "django_language", "value": "id", "url": page.base_url}])
     browser_login(page, lead.email)
     page.goto(f"{page.base_url}/scores/{assessment.pk}/")
     assert page.get_by_test_id("self-total").inner_text() == "300"

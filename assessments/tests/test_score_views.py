@@ -13,7 +13,7 @@ from assessments.models import AssessmentStatus as S
 from assessments.tests.score_helpers import make_assessment, move_to, set_levels
 from conftest import client_for, make_institution
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("indonesian")]
 
 
 @pytest.fixture
