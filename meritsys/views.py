@@ -14,6 +14,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     if role == "admin":
         return admin_home(request)
+    if role == "verifier":
+        return redirect("assessments_verification:queue")
     return render(request, "home_basic.html", {"role": role})
 
 
