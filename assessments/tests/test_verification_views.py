@@ -28,6 +28,7 @@ def client_for(user):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 
+
 ROLES = ["anonymous", "admin", "verifier", "other_verifier", "editor", "lead", "other_lead"]
 
 # Pages on one assessment: admins and assigned verifiers only.
@@ -369,7 +370,7 @@ def test_single_assignment_and_removal(verification_submitted, admin_user, verif
 def test_workload_counts(verification_started, verification_submitted, admin_user, verifier):
     html = client_for(admin_user).get(reverse("assessments_verification:workload")).content.decode()
     row = html[html.index(f'data-verifier="{verifier.pk}"') :]
-    assert 'data-assigned>1<' in row and "data-in-progress>1<" in row
+    assert "data-assigned>1<" in row and "data-in-progress>1<" in row
 
 
 # --- query counts stay constant ---
