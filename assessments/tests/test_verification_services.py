@@ -82,7 +82,7 @@ def run_action(action: str, assessment: Assessment, user) -> Assessment:
 
 
 @pytest.mark.parametrize("action", sorted(TARGET))
-@pytest.mark.parametrize("status", [s for s in S.values])
+@pytest.mark.parametrize("status", list(S.values))
 @pytest.mark.parametrize("role", ROLES)
 def test_transition_matrix(action, status, role, verification_submitted, users, other_verifier):
     assessment = verification_submitted
