@@ -74,7 +74,7 @@ def run_action(action: str, assessment: Assessment, user) -> Assessment:
     if action == "start":
         return svc.verification_start(assessment=assessment, user=user)
     if action == "return":
-        answer = assessment.answers.order_by("pk").first()
+        answer = assessment.answers.order_by("pk")[0]
         return svc.assessment_return(assessment=assessment, user=user, flags={answer.pk: "Bukti kurang lengkap"})
     if action == "finalise":
         return svc.assessment_finalise(assessment=assessment, user=user)

@@ -47,7 +47,7 @@ ASSESSMENT_EXPECTED = {
 
 
 def url(name: str, assessment: Assessment) -> str:
-    answer = assessment.answers.order_by("pk").first()
+    answer = assessment.answers.order_by("pk")[0]
     args = {
         "aspect": [assessment.pk, 1],
         "clarify": [assessment.pk, answer.pk],
@@ -382,7 +382,7 @@ def make_assigned(period, verifier, n: int, start: int) -> None:
         a = assessment_get_or_create(institution=make_institution(f"Q{i}", f"Instansi {i}"), period=period)
         transition_apply(assessment=a, to=S.SUBMITTED, user=lead)
         a.verifiers.add(verifier)
-        first = a.answers.first()
+        first = a.answers.all()[0]
         Clarification.objects.create(answer=first, question="q", due_date=timezone.localdate(), asked_by=verifier)
 
 
