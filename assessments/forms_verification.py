@@ -47,6 +47,7 @@ class ClarificationForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_id = "clarification-form"
         self.helper.add_input(Submit("submit", _("Send the clarification request")))
 
 
@@ -56,6 +57,7 @@ class ReopenForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_id = "reopen-form"
         self.helper.add_input(Submit("submit", _("Reopen verification"), css_class="btn-warning"))
 
 
