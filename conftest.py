@@ -305,3 +305,27 @@ def indonesian(settings, _english_by_default):
     settings.LANGUAGE_CODE = "id"
     with translation.override("id"):
         yield
+# --- verification (assessments/tests/test_verification_*.py) ---
+
+
+@pytest.fixture
+def verification_submitted(assessment, lead, verifier) -> Assessment:
+    """A SUBMITTED assessment: every indicator answered, a PDF on each answer above level 1,
+    `verifier` assigned. Answers are written directly and the move goes through
+    workflow.transition_apply (the submit service lives on the self-assessment side)."""
+    from accounts.demo import demo_answers_fill
+    from assessments.models import AssessmentStatus
+    from assessments.workflow import transition_apply
+
+    demo_answers_fill(assessment=assessment, user=lead)
+    transition_apply(assessment=assessment, to=AssessmentStatus.SUBMITTED, user=lead)
+    assessment.verifiers.add(verifier)
+    return Assessment.objects.get(pk=assessment.pk)
+
+
+@pytest.fixture
+def verification_started(verification_submitted, verifier) -> Assessment:
+    """The same assessment after its verifier started verification (IN_VERIFICATION)."""
+    from assessments.services_verification import verification_start
+
+    return verification_start(assessment=verification_submitted, user=verifier)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.roles import is_admin, is_verifier, membership_of
 from assessments.models import Assessment, AssessmentStatus, Evidence
@@ -91,3 +92,32 @@ def access_evidence(user: Any, pk: Any) -> Evidence:
     if not assessments_visible_to(user).filter(pk=evidence.answer.assessment_id).exists():
         raise Http404
     return evidence
+
+
+# --- Verification (assignment, verification page, history) ---
+
+
+def can_assign_verifiers(user: Any) -> bool:
+    return bool(is_admin(user))
+
+
+def can_view_verification(user: Any, assessment: Assessment) -> bool:
+    """The verification pages, transition log and answer history: admins and assigned verifiers."""
+    return bool(is_admin(user) or is_assigned_verifier(user, assessment))
+
+
+def can_start_verification(user: Any, assessment: Assessment) -> bool:
+    return is_assigned_verifier(user, assessment) and assessment.status == AssessmentStatus.SUBMITTED
+
+
+def can_reopen(user: Any, assessment: Assessment) -> bool:
+    return bool(is_admin(user)) and assessment.status == AssessmentStatus.VERIFIED
+
+
+def access_assessment_for_verification(user: Any, pk: Any) -> Assessment:
+    """The assessment if the user may see its verification pages; 404 otherwise."""
+    assessment = access_assessment(user, pk)
+    if not can_view_verification(user, assessment):
+        # The institution knows its own assessment exists: say why instead of a bare 404.
+        raise PermissionDenied(_("Only the oversight admins and the assigned verifiers see the verification pages."))
+    return assessment

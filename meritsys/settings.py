@@ -172,6 +172,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Task modules outside `tasks.py` that a worker must register.
+CELERY_IMPORTS = ("assessments.notifications",)
 CELERY_TASK_ROUTES = {"certificates.tasks.*": {"queue": "pdf"}}
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240

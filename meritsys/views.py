@@ -18,6 +18,8 @@ def home(request: HttpRequest) -> HttpResponse:
         from assessments.views_self import institution_home
 
         return institution_home(request)
+    if role == "verifier":
+        return redirect("assessments_verification:queue")
     return render(request, "home_basic.html", {"role": role})
 
 
