@@ -305,6 +305,8 @@ def indonesian(settings, _english_by_default):
     settings.LANGUAGE_CODE = "id"
     with translation.override("id"):
         yield
+
+
 # --- verification (assessments/tests/test_verification_*.py) ---
 
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments import selectors_self
+from assessments import notifications, selectors_self
 from assessments.access import is_lead_of, is_member_of
 from assessments.evidence_validation import CheckedFile, evidence_check
 from assessments.models import (
@@ -297,6 +297,7 @@ def assessment_submit(*, assessment: Assessment, user: Any, today: dt.date | Non
         _require_complete(locked)
         transition_apply(assessment=locked, to=AssessmentStatus.SUBMITTED, user=user)
         score_queue(assessment=locked, basis=ScoreBasis.SELF)
+        notifications.queue_submitted(assessment=locked)
     return locked
 
 
@@ -345,6 +346,7 @@ def assessment_resubmit(*, assessment: Assessment, user: Any) -> Assessment:
         summary = _revision_summary(locked)
         transition_apply(assessment=locked, to=AssessmentStatus.SUBMITTED, user=user, reason=f"Resubmitted: {summary}")
         score_queue(assessment=locked, basis=ScoreBasis.SELF)
+        notifications.queue_submitted(assessment=locked, resubmitted=True)
     return locked
 
 
@@ -477,4 +479,5 @@ def clarification_reply(*, clarification: Clarification, user: Any, reply: str, 
         locked.replied_by = user
         locked.replied_at = timezone.now()
         locked.save(update_fields=["reply", "replied_by", "replied_at"])
+        notifications.queue_clarification_answered(clarification=locked)
     return locked
