@@ -10,6 +10,7 @@ from accounts.models import Role, User
 from assessments.models import Period
 from assessments.reference import reference_instrument_ensure
 from assessments.services import assessment_get_or_create
+from certificates.demo import demo_verified_assessments_ensure
 from institutions.models import Institution, Membership, MembershipRole
 from institutions.services import register_import
 
@@ -68,4 +69,5 @@ def seed_demo() -> list[DemoAccount]:
             Membership.objects.get_or_create(user=user, defaults={"institution": institution, "role": role})
             accounts.append(DemoAccount(email, str(role), institution.name))
         assessment_get_or_create(institution=institution, period=period)
+    demo_verified_assessments_ensure(period=period)
     return accounts
