@@ -9,6 +9,7 @@ WeasyPrint `FontConfiguration` and the parsed stylesheets are kept per thread: b
 costs more than laying out a one-page charter, and a worker renders many documents.
 """
 
+import atexit
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
@@ -73,6 +74,13 @@ class CharterData:
 
 
 _local = threading.local()
+
+
+@atexit.register
+def _release_fonts() -> None:
+    # WeasyPrint's FontConfiguration deletes its temporary folder in __del__, which fails
+    # noisily if it runs during interpreter shutdown; release it while the runtime is intact.
+    _local.__dict__.clear()
 
 
 def _font_config():  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -50,14 +51,14 @@ def decision_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def letter_download(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     decision = access_letter(request.user, pk)
     return _private_pdf(decision.letter, f"Keputusan-{_safe_name(decision.number)}.pdf")
 
 
 @require_GET
 @login_required
-def charter_download(request: HttpRequest, pk: int) -> HttpResponse:
+def charter_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     certificate = access_charter(request.user, pk)
     return _private_pdf(certificate.pdf, f"Piagam-{_safe_name(certificate.institution.code)}-{certificate.serial}.pdf")
 
@@ -189,7 +190,7 @@ def documents_retry(request: HttpRequest, pk: int) -> HttpResponse:
 def charters_zip(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_object_or_404(Decision, pk=pk)
     spool = services.charters_zip(decision=decision)
-    response = FileResponse(
+    response: Any = FileResponse(
         spool, as_attachment=True, filename=f"Piagam-{_safe_name(decision.number)}.zip", content_type="application/zip"
     )
     response["Cache-Control"] = "private, no-store"
