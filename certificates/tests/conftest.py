@@ -108,9 +108,8 @@ def other_member(other_institution):
 
 
 def pdf_text(path: str | os.PathLike) -> str:
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
+    command = ["pdftotext", "-layout", str(path), "-"]
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603
 
 
 def qr_urls(path: str | os.PathLike, tmp_path: Path) -> list[str]:
@@ -119,7 +118,8 @@ def qr_urls(path: str | os.PathLike, tmp_path: Path) -> list[str]:
     from pyzbar.pyzbar import decode
 
     prefix = tmp_path / "page"
-    subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", str(path), str(prefix)], check=True)
+    command = ["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", str(path), str(prefix)]
+    subprocess.run(command, check=True)  # noqa: S603
     image = next(tmp_path.glob("page*.png"))
     return [symbol.data.decode() for symbol in decode(Image.open(image))]
 
@@ -142,7 +142,7 @@ def celery_pdf_worker(tmp_path):
         "CONN_MAX_AGE": "0",
     }
     log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603
         [str(Path(sys.executable).parent / "celery"), "-A", "meritsys", "worker", "-Q", "default,pdf"]
         + ["--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=BASE_DIR,

@@ -53,7 +53,9 @@ def test_issuing_twice_is_refused_and_changes_nothing(issued_decision, admin_use
     assert Certificate.objects.count() == 2
 
 
-def test_issuing_an_assessment_already_decided_is_refused(admin_user, period, verified_set, django_capture_on_commit_callbacks):
+def test_issuing_an_assessment_already_decided_is_refused(
+    admin_user, period, verified_set, django_capture_on_commit_callbacks
+):
     first = draft_decision(admin_user, period, "1/2026")
     second = draft_decision(admin_user, period, "2/2026")
     with django_capture_on_commit_callbacks(execute=True):
