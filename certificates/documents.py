@@ -119,8 +119,14 @@ def pdf_from_html(html: str, stylesheet: str) -> bytes:
 
 
 def qr_data_uri(url: str) -> str:
-    """A QR code of `url` as an SVG data URI (vector: sharp in print, cheap to draw)."""
-    return segno.make(url, error="m").svg_data_uri(scale=1, border=2)
+    """A QR code of `url` as a PNG data URI, one pixel per module (the stylesheet scales it up
+    with `image-rendering: pixelated`, so it prints sharp).
+
+    The mask is fixed: every mask is valid for readers, and choosing the "best" one costs
+    more than the rest of the code (measured in bench/documents.py). A PNG of a few hundred
+    bytes was cheaper for WeasyPrint than the same code as an SVG path.
+    """
+    return segno.make(url, error="m", mask=0).png_data_uri(scale=1, border=2)
 
 
 def letter_html(data: LetterData) -> str:
