@@ -3,6 +3,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from assessments.models import AssessmentStatus, Score, ScoreBasis, TransitionLog
 from certificates import documents, services
@@ -13,6 +14,13 @@ from conftest import make_institution
 from meritsys.errors import InvalidTransition, PermissionDenied, ValidationFailed
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English (the msgids), whatever catalogues are compiled."""
+    with translation.override("en"):
+        yield
 
 
 def test_draft_starts_with_every_verified_assessment_of_the_period(admin_user, period, verified_set):
