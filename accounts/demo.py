@@ -12,6 +12,7 @@ from accounts.models import Role, User
 from assessments.models import Assessment, AssessmentStatus, Evidence, Period
 from assessments.reference import reference_instrument_ensure
 from assessments.services import assessment_get_or_create
+from certificates.demo import demo_verified_assessments_ensure
 from institutions.models import Institution, Membership, MembershipRole
 from institutions.services import register_import
 
@@ -77,6 +78,7 @@ def seed_demo() -> list[DemoAccount]:
         assessment = assessment_get_or_create(institution=institution, period=period)
         if code == DEMO_SUBMITTED_CODE:
             demo_submitted_ensure(assessment=assessment)
+    demo_verified_assessments_ensure(period=period)
     return accounts
 
 

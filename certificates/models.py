@@ -1,1 +1,125 @@
-from django.db import models  # noqa: F401
+"""Decisions (Keputusan) and certificates (Piagam).
+
+A Decision fixes the results of a period: its assessments become DECIDED and their verified
+scores final. Each institution at Baik or better gets a Certificate with a short unguessable
+serial that the public verification page looks up. PDFs are rendered in the background; the
+render status of each document is stored next to it so a failure is visible and retryable.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Assessment, Period
+from institutions.models import Institution
+
+
+class DecisionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ISSUED = "issued", _("Issued")
+
+
+class RenderStatus(models.TextChoices):
+    NONE = "", _("Not rendered")
+    QUEUED = "queued", _("Queued")
+    RENDERING = "rendering", _("Rendering")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class CertificateStatus(models.TextChoices):
+    VALID = "valid", _("Valid")
+    REVOKED = "revoked", _("Revoked")
+
+
+def letter_upload_to(instance: "Decision", filename: str) -> str:
+    return f"decisions/{instance.pk}/keputusan-{instance.pk}.pdf"
+
+
+def charter_upload_to(instance: "Certificate", filename: str) -> str:
+    return f"decisions/{instance.decision_id}/piagam-{instance.serial}.pdf"
+
+
+class Decision(models.Model):
+    """A decision of the oversight body fixing the results of a period (penetapan)."""
+
+    number = models.CharField(_("decision number"), max_length=120, unique=True)
+    date = models.DateField(_("decision date"))
+    place = models.CharField(_("place"), max_length=80, default="Jakarta")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("period"))
+    signatory_name = models.CharField(_("signatory name"), max_length=160)
+    signatory_title = models.CharField(_("signatory title"), max_length=160)
+    assessments = models.ManyToManyField(
+        Assessment, blank=True, related_name="decisions", verbose_name=_("assessments")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.DRAFT, db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    letter = models.FileField(upload_to=letter_upload_to, max_length=255, blank=True)
+    letter_status = models.CharField(max_length=10, choices=RenderStatus.choices, default=RenderStatus.NONE, blank=True)
+    letter_error = models.TextField(blank=True)
+    letter_rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == DecisionStatus.ISSUED
+
+
+class Certificate(models.Model):
+    """A charter (Piagam) for one institution in one decision; the score is a snapshot."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="certificates")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="certificates")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="certificates")
+    serial = models.CharField(_("serial"), max_length=16, unique=True)
+    score_total = models.DecimalField(_("score"), max_digits=7, decimal_places=2)
+    category_code = models.CharField(_("category code"), max_length=10)
+    category_name = models.CharField(_("category"), max_length=60)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CertificateStatus.choices, default=CertificateStatus.VALID, db_index=True
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.TextField(_("reason for revocation"), blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pdf = models.FileField(upload_to=charter_upload_to, max_length=255, blank=True)
+    render_status = models.CharField(
+        max_length=10, choices=RenderStatus.choices, default=RenderStatus.QUEUED, db_index=True
+    )
+    render_error = models.TextField(blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["decision", "institution__kind", "institution__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "institution"], name="certificate_unique_per_decision"),
+            models.CheckConstraint(
+                condition=models.Q(status="valid") | models.Q(revoked_at__isnull=False),
+                name="certificate_revoked_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.serial} · {self.institution}"
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == CertificateStatus.VALID

@@ -1,0 +1,157 @@
+"""HTML → PDF for the decision letter and the charters (WeasyPrint).
+
+Pure rendering: callers pass plain data (see `LetterData`, `CharterData`), no database access
+here, so the benchmark and the tests can render without fixtures.
+
+Fonts ship in `certificates/fonts/` (DejaVu Serif, regular and bold) and are referenced by
+relative URLs against a file:// base URL, so a document looks the same on every machine. A
+WeasyPrint `FontConfiguration` and the parsed stylesheets are kept per thread: building them
+costs more than laying out a one-page charter, and a worker renders many documents.
+"""
+
+import atexit
+import threading
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import segno
+from django.template.loader import render_to_string
+
+FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+STYLES_DIR = Path(__file__).resolve().parent / "templates" / "certificates" / "documents"
+
+# Official documents are in Indonesian whatever the reader's UI language.
+KIND_NAMES_ID = {
+    "KEMENTERIAN": "Kementerian",
+    "LPNK": "Lembaga Pemerintah Nonkementerian",
+    "LNS": "Lembaga Nonstruktural",
+    "PROVINSI": "Pemerintah Provinsi",
+    "KABUPATEN": "Pemerintah Kabupaten",
+    "KOTA": "Pemerintah Kota",
+}
+
+
+@dataclass(frozen=True)
+class AnnexRow:
+    number: int
+    name: str
+    kind: str
+    kind_name: str
+    score: str
+    category: str
+    charter: bool
+
+
+@dataclass(frozen=True)
+class LetterData:
+    body_name: str
+    body_short: str
+    number: str
+    date: str
+    place: str
+    period_name: str
+    signatory_name: str
+    signatory_title: str
+    rows: list[AnnexRow]
+
+
+@dataclass(frozen=True)
+class CharterData:
+    body_name: str
+    body_short: str
+    institution: str
+    category: str
+    score: str
+    decision_number: str
+    decision_date: str
+    place: str
+    period_name: str
+    signatory_name: str
+    signatory_title: str
+    serial: str
+    verify_url: str
+
+
+_local = threading.local()
+
+
+@atexit.register
+def _release_fonts() -> None:
+    # WeasyPrint's FontConfiguration deletes its temporary folder in __del__, which fails
+    # noisily if it runs during interpreter shutdown; release it while the runtime is intact.
+    _local.__dict__.clear()
+
+
+def _font_config():  # type: ignore[no-untyped-def]
+    from weasyprint.text.fonts import FontConfiguration
+
+    config = getattr(_local, "font_config", None)
+    if config is None:
+        config = _local.font_config = FontConfiguration()
+        _local.stylesheets = {}
+    return config
+
+
+def _stylesheet(name: str):  # type: ignore[no-untyped-def]
+    from weasyprint import CSS
+
+    config = _font_config()
+    sheet = _local.stylesheets.get(name)
+    if sheet is None:
+        sheet = CSS(
+            string=(STYLES_DIR / name).read_text(encoding="utf-8"),
+            base_url=FONTS_DIR.as_uri() + "/",
+            font_config=config,
+        )
+        _local.stylesheets[name] = sheet
+    return sheet
+
+
+def pdf_from_html(html: str, stylesheet: str) -> bytes:
+    """Render one HTML document with one of the shipped stylesheets."""
+    from weasyprint import HTML
+
+    config = _font_config()
+    return HTML(string=html, base_url=FONTS_DIR.as_uri() + "/").write_pdf(
+        stylesheets=[_stylesheet(stylesheet)], font_config=config
+    )
+
+
+def qr_data_uri(url: str) -> str:
+    """A QR code of `url` as a PNG data URI, one pixel per module (the stylesheet scales it up
+    with `image-rendering: pixelated`, so it prints sharp).
+
+    The mask is fixed: every mask is valid for readers, and choosing the "best" one costs
+    more than the rest of the code (measured in bench/documents.py). A PNG of a few hundred
+    bytes was cheaper for WeasyPrint than the same code as an SVG path.
+    """
+    return segno.make(url, error="m", mask=0).png_data_uri(scale=1, border=2)
+
+
+def letter_html(data: LetterData) -> str:
+    return render_to_string("certificates/documents/letter.html", {"d": data})
+
+
+def charter_html(data: CharterData) -> str:
+    return render_to_string("certificates/documents/charter.html", {"d": data, "qr": qr_data_uri(data.verify_url)})
+
+
+def letter_pdf(data: LetterData) -> bytes:
+    return pdf_from_html(letter_html(data), "letter.css")
+
+
+def charter_pdf(data: CharterData) -> bytes:
+    return pdf_from_html(charter_html(data), "charter.css")
+
+
+def kind_order(kind: str) -> int:
+    """Institutions are listed by kind in the register's order (ministries first), then name."""
+    keys = list(KIND_NAMES_ID)
+    return keys.index(kind) if kind in keys else len(keys)
+
+
+def score_text(total: Decimal | None) -> str:
+    from meritsys.formatting import id_number
+
+    return id_number(total, 2, fixed=True) if total is not None else "—"

@@ -1,0 +1,54 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.conf import settings
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Period
+
+
+class DecisionForm(forms.Form):
+    number = forms.CharField(label=_("Decision number"), max_length=120)
+    date = forms.DateField(label=_("Decision date"), widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label=_("Place"), max_length=80, initial="Jakarta")
+    period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.order_by("-self_assessment_opens"))
+    signatory_name = forms.CharField(label=_("Signatory name"), max_length=160)
+    signatory_title = forms.CharField(label=_("Signatory title"), max_length=160)
+
+    def __init__(self, *args, editing: bool = False, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+        self.fields["signatory_name"].initial = settings.OVERSIGHT_SIGNATORY_NAME
+        self.fields["signatory_title"].initial = f"{settings.OVERSIGHT_SIGNATORY_TITLE} {settings.OVERSIGHT_BODY_NAME}"
+        if editing:
+            # The selection belongs to the period; a draft keeps the period it was made for.
+            del self.fields["period"]
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save draft")))
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for revocation"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Shown on the public verification page."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Revoke the charter"), css_class="btn-danger"))
+
+
+class VerifyForm(forms.Form):
+    serial = forms.CharField(label=_("Serial number"), max_length=40)
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_action = reverse_lazy("certificates:verify_lookup")
+        self.helper.add_input(Submit("submit", _("Check")))

@@ -1,0 +1,183 @@
+"""Reads for decisions and certificates: lists, the annex, progress, and who may see what."""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from accounts.roles import is_admin, is_verifier, membership_of
+from assessments.models import Assessment, AssessmentStatus, Instrument, Score, ScoreBasis
+from certificates.documents import KIND_NAMES_ID, AnnexRow, kind_order, score_text
+from certificates.models import Certificate, CertificateStatus, Decision, DecisionStatus, RenderStatus
+
+# The category the charter threshold is anchored on (see certificate_threshold).
+CHARTER_FROM_CATEGORY = "Baik"
+
+# Crockford's base32: no I, L, O or U, so a serial read aloud or retyped survives.
+SERIAL_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+SERIAL_LENGTH = 10
+_NOT_SERIAL = re.compile(r"[^0-9A-Z]")
+_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def serial_normalise(text: str) -> str:
+    """What a person typed or a QR carried → a serial: upper case, separators dropped, O→0, I/L→1."""
+    return _NOT_SERIAL.sub("", (text or "").upper()).translate(_LOOKALIKES)[:32]
+
+
+def certificate_threshold(*, instrument: Instrument) -> Decimal:
+    """The lowest total that earns a charter.
+
+    The band named "Baik" (case-insensitive) and every band above it earn a charter, so the
+    rule follows the instrument's own bands. An instrument without a band of that name (a
+    future regime) falls back to its top two bands.
+    """
+    bands = sorted(instrument.bands.all(), key=lambda b: b.min_score)
+    for band in bands:
+        if band.name.strip().lower() == CHARTER_FROM_CATEGORY.lower():
+            return band.min_score
+    return bands[-2].min_score if len(bands) >= 2 else bands[-1].min_score
+
+
+@dataclass(frozen=True)
+class AnnexEntry:
+    """One included assessment with its verified score (None before it is computed)."""
+
+    assessment: Assessment
+    score: Score | None
+    charter: bool
+
+
+def verified_assessments(*, period_id: int) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(period_id=period_id, status=AssessmentStatus.VERIFIED).select_related(
+        "institution"
+    )
+
+
+def annex_entries(*, assessments: list[Assessment], threshold: Decimal) -> list[AnnexEntry]:
+    """Assessments with their verified scores, ordered by institution kind then name (one query)."""
+    scores = {
+        s.assessment_id: s
+        for s in Score.objects.filter(assessment__in=[a.pk for a in assessments], basis=ScoreBasis.VERIFIED)
+    }
+    ordered = sorted(assessments, key=lambda a: (kind_order(a.institution.kind), a.institution.name, a.pk))
+    return [
+        AnnexEntry(
+            assessment=a,
+            score=scores.get(a.pk),
+            charter=bool(scores.get(a.pk) and scores[a.pk].total >= threshold),
+        )
+        for a in ordered
+    ]
+
+
+def decision_annex(*, decision: Decision) -> list[AnnexEntry]:
+    """The annex of a decision (draft: a preview; issued: the final scores). Three queries."""
+    assessments = list(decision.assessments.select_related("institution"))
+    return annex_entries(
+        assessments=assessments, threshold=certificate_threshold(instrument=decision.period.instrument)
+    )
+
+
+def annex_rows(entries: list[AnnexEntry]) -> list[AnnexRow]:
+    """The annex as the letter prints it."""
+    return [
+        AnnexRow(
+            number=n,
+            name=e.assessment.institution.name,
+            kind=e.assessment.institution.kind,
+            kind_name=KIND_NAMES_ID.get(e.assessment.institution.kind, e.assessment.institution.kind),
+            score=score_text(e.score.total if e.score else None),
+            category=e.score.category_name if e.score else "—",
+            charter=e.charter,
+        )
+        for n, e in enumerate(entries, start=1)
+    ]
+
+
+def decisions_visible_to(user: Any) -> QuerySet[Decision]:
+    """Admins see every decision; verifiers issued ones; institutions issued ones that include them."""
+    qs = Decision.objects.select_related("period")
+    if is_admin(user):
+        return qs
+    if is_verifier(user):
+        return qs.filter(status=DecisionStatus.ISSUED)
+    membership = membership_of(user)
+    if membership is not None:
+        return qs.filter(status=DecisionStatus.ISSUED, assessments__institution_id=membership.institution_id).distinct()
+    return qs.none()
+
+
+def decision_list_for_user(*, user: Any) -> list[Decision]:
+    """Decisions with, for institution users, their own certificate attached as `own_certificate`."""
+    decisions: list[Decision] = list(decisions_visible_to(user).annotate(certificate_count=Count("certificates")))
+    membership = membership_of(user)
+    if membership is not None and decisions:
+        own = {
+            c.decision_id: c
+            for c in Certificate.objects.filter(decision__in=decisions, institution_id=membership.institution_id)
+        }
+        for decision in decisions:
+            decision.own_certificate = own.get(decision.pk)  # type: ignore[attr-defined]
+    return decisions
+
+
+def certificates_of(*, decision: Decision) -> QuerySet[Certificate]:
+    return decision.certificates.select_related("institution").order_by("institution__kind", "institution__name")
+
+
+@dataclass(frozen=True)
+class Progress:
+    letter: str
+    letter_error: str
+    counts: dict[str, int]
+    failed: list[Certificate]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def done(self) -> bool:
+        """Nothing left queued or rendering (failures are done: they wait for a retry)."""
+        pending = {RenderStatus.QUEUED, RenderStatus.RENDERING}
+        return self.letter not in pending and not any(self.counts.get(s, 0) for s in pending)
+
+    @property
+    def has_failures(self) -> bool:
+        return self.letter == RenderStatus.FAILED or bool(self.counts.get(RenderStatus.FAILED))
+
+
+def decision_progress(*, decision: Decision) -> Progress:
+    """Render progress of the letter and the charters, in two queries whatever the size."""
+    counts = {
+        row["render_status"]: row["n"]
+        for row in decision.certificates.values("render_status").annotate(n=Count("id")).order_by()
+    }
+    failed = list(
+        decision.certificates.filter(render_status=RenderStatus.FAILED).select_related("institution")[:20]
+        if counts.get(RenderStatus.FAILED)
+        else []
+    )
+    return Progress(letter=decision.letter_status, letter_error=decision.letter_error, counts=counts, failed=failed)
+
+
+def certificate_by_serial(*, serial: str) -> Certificate | None:
+    serial = serial_normalise(serial)
+    if len(serial) != SERIAL_LENGTH:
+        return None
+    return (
+        Certificate.objects.select_related("institution", "decision", "decision__period")
+        .filter(serial=serial, decision__status=DecisionStatus.ISSUED)
+        .first()
+    )
+
+
+def certificate_counts(*, decision: Decision) -> dict[str, int]:
+    return {
+        row["status"]: row["n"]
+        for row in decision.certificates.values("status").annotate(n=Count("id")).order_by()
+        if row["status"] in CertificateStatus.values
+    }

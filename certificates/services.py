@@ -1,0 +1,460 @@
+"""Writes for decisions and certificates: draft, select, issue, render, retry, revoke.
+
+Issuing is one transaction: every included assessment moves VERIFIED → DECIDED through the
+workflow, its verified score becomes final, and each institution at Baik or better gets a
+certificate with a fresh serial. The PDFs are rendered afterwards by tasks on the `pdf` queue
+(queued with transaction.on_commit), so a rendering failure never touches the decision.
+"""
+
+import datetime as dt
+import logging
+import secrets
+import tempfile
+import zipfile
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import is_admin
+from assessments.models import Assessment, AssessmentStatus, Period, Score, ScoreBasis
+from assessments.services import score_compute
+from assessments.workflow import transition_apply
+from certificates import documents
+from certificates.models import (
+    Certificate,
+    CertificateStatus,
+    Decision,
+    DecisionStatus,
+    RenderStatus,
+    charter_upload_to,
+    letter_upload_to,
+)
+from certificates.selectors import (
+    SERIAL_ALPHABET,
+    SERIAL_LENGTH,
+    annex_rows,
+    certificate_threshold,
+    decision_annex,
+)
+from meritsys.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from meritsys.formatting import id_date
+
+logger = logging.getLogger(__name__)
+
+# Errors worth retrying: the database or its connection went away for a moment.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+ERROR_TEXT_MAX = 2000
+
+
+def _require_admin(user: Any) -> None:
+    if not is_admin(user):
+        raise PermissionDenied(_("Only the oversight admin can do this."))
+
+
+def serial_new(*, taken: set[str] | None = None) -> str:
+    """A fresh serial: 10 symbols of Crockford's base32 from `secrets` (50 bits), unused so far."""
+    taken = taken if taken is not None else set()
+    while True:
+        serial = "".join(secrets.choice(SERIAL_ALPHABET) for _ in range(SERIAL_LENGTH))
+        if serial not in taken and not Certificate.objects.filter(serial=serial).exists():
+            taken.add(serial)
+            return serial
+
+
+def verify_url(serial: str) -> str:
+    """The public verification URL printed and encoded in the QR of a charter."""
+    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("certificates:verify", args=[serial])
+
+
+# --- drafting -----------------------------------------------------------------------------
+
+
+def _check_fields(*, decision: Decision | None, number: str, signatory_name: str, signatory_title: str) -> str:
+    number = number.strip()
+    errors = []
+    if not number:
+        errors.append(_("Give the decision number."))
+    duplicate = Decision.objects.filter(number=number)
+    if decision is not None:
+        duplicate = duplicate.exclude(pk=decision.pk)
+    if number and duplicate.exists():
+        errors.append(_("Another decision already has the number %(number)s.") % {"number": number})
+    if not signatory_name.strip() or not signatory_title.strip():
+        errors.append(_("Give the signatory's name and title."))
+    if errors:
+        raise ValidationFailed(_("The decision was not saved."), errors=errors)
+    return number
+
+
+def decision_create(
+    *,
+    user: Any,
+    number: str,
+    date: dt.date,
+    place: str,
+    period: Period,
+    signatory_name: str,
+    signatory_title: str,
+) -> Decision:
+    """Draft a decision for a period; it starts with every verified assessment of the period."""
+    _require_admin(user)
+    number = _check_fields(decision=None, number=number, signatory_name=signatory_name, signatory_title=signatory_title)
+    with transaction.atomic():
+        decision = Decision.objects.create(
+            number=number,
+            date=date,
+            place=place.strip() or "Jakarta",
+            period=period,
+            signatory_name=signatory_name.strip(),
+            signatory_title=signatory_title.strip(),
+            created_by=user,
+        )
+        decision.assessments.set(
+            Assessment.objects.filter(period=period, status=AssessmentStatus.VERIFIED).values_list("pk", flat=True)
+        )
+    return decision
+
+
+def decision_update(
+    *,
+    decision: Decision,
+    user: Any,
+    number: str,
+    date: dt.date,
+    place: str,
+    signatory_name: str,
+    signatory_title: str,
+) -> Decision:
+    """Change a draft's fields (the period stays: the selection belongs to it)."""
+    _require_admin(user)
+    number = _check_fields(
+        decision=decision, number=number, signatory_name=signatory_name, signatory_title=signatory_title
+    )
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        if decision.is_issued:
+            raise InvalidTransition(_("An issued decision cannot be changed."))
+        decision.number = number
+        decision.date = date
+        decision.place = place.strip() or "Jakarta"
+        decision.signatory_name = signatory_name.strip()
+        decision.signatory_title = signatory_title.strip()
+        decision.save(update_fields=["number", "date", "place", "signatory_name", "signatory_title"])
+    return decision
+
+
+def decision_select(*, decision: Decision, user: Any, assessment_ids: list[int]) -> Decision:
+    """Set which verified assessments of the period a draft includes."""
+    _require_admin(user)
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        if decision.is_issued:
+            raise InvalidTransition(_("An issued decision cannot be changed."))
+        wanted = set(assessment_ids)
+        allowed = set(
+            Assessment.objects.filter(
+                pk__in=wanted, period_id=decision.period_id, status=AssessmentStatus.VERIFIED
+            ).values_list("pk", flat=True)
+        )
+        if wanted - allowed:
+            raise ValidationFailed(_("Only verified assessments of the decision's period can be included."))
+        if not wanted:
+            raise ValidationFailed(_("Select at least one verified assessment."))
+        decision.assessments.set(sorted(allowed))
+    return decision
+
+
+def decision_delete(*, decision: Decision, user: Any) -> None:
+    """Discard a draft."""
+    _require_admin(user)
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        if decision.is_issued:
+            raise InvalidTransition(_("An issued decision cannot be deleted."))
+        decision.assessments.clear()
+        decision.delete()
+
+
+# --- issuing ------------------------------------------------------------------------------
+
+
+def decision_issue(*, decision: Decision, user: Any) -> Decision:
+    """Issue a draft: assessments DECIDED, verified scores final, certificates made, PDFs queued.
+
+    Refused, with nothing changed, when the decision was already issued or when any included
+    assessment is no longer VERIFIED (for instance decided by another decision).
+    """
+    _require_admin(user)
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().select_related("period__instrument").get(pk=decision.pk)
+        if decision.is_issued:
+            raise InvalidTransition(
+                _("Decision %(number)s was already issued; it cannot be issued again.") % {"number": decision.number}
+            )
+        ids = list(decision.assessments.values_list("pk", flat=True))
+        if not ids:
+            raise ValidationFailed(_("Select at least one verified assessment before issuing."))
+        assessments = list(
+            Assessment.objects.select_for_update(of=("self",))
+            .select_related("institution")
+            .filter(pk__in=ids)
+            .order_by("pk")
+        )
+        errors = []
+        for a in assessments:
+            if a.status == AssessmentStatus.DECIDED:
+                errors.append(
+                    _("%(institution)s: already decided by another decision.") % {"institution": a.institution.name}
+                )
+            elif a.status != AssessmentStatus.VERIFIED:
+                errors.append(
+                    _("%(institution)s: not verified (status: %(status)s).")
+                    % {"institution": a.institution.name, "status": AssessmentStatus(a.status).label}
+                )
+            elif a.period_id != decision.period_id:
+                errors.append(_("%(institution)s: belongs to another period.") % {"institution": a.institution.name})
+        if errors:
+            raise InvalidTransition(_("The decision cannot be issued."), errors=errors)
+
+        scores = {s.assessment_id: s for s in Score.objects.filter(assessment_id__in=ids, basis=ScoreBasis.VERIFIED)}
+        for a in assessments:
+            current = scores.get(a.pk)
+            stale = (
+                current is not None and a.answers_changed_at is not None and current.computed_at < a.answers_changed_at
+            )
+            if current is None or stale:
+                scores[a.pk] = score_compute(assessment_id=a.pk, basis=ScoreBasis.VERIFIED, final=True)
+        Score.objects.filter(assessment_id__in=ids, basis=ScoreBasis.VERIFIED).update(is_final=True)
+
+        reason = _("Decision %(number)s") % {"number": decision.number}
+        for a in assessments:
+            transition_apply(assessment=a, to=AssessmentStatus.DECIDED, user=user, reason=reason)
+
+        threshold = certificate_threshold(instrument=decision.period.instrument)
+        taken: set[str] = set()
+        Certificate.objects.bulk_create(
+            [
+                Certificate(
+                    decision=decision,
+                    institution=a.institution,
+                    assessment=a,
+                    serial=serial_new(taken=taken),
+                    score_total=scores[a.pk].total,
+                    category_code=scores[a.pk].category_code,
+                    category_name=scores[a.pk].category_name,
+                    render_status=RenderStatus.QUEUED,
+                )
+                for a in assessments
+                if scores[a.pk].total >= threshold
+            ]
+        )
+        decision.status = DecisionStatus.ISSUED
+        decision.issued_at = timezone.now()
+        decision.issued_by = user
+        decision.letter_status = RenderStatus.QUEUED
+        decision.letter_error = ""
+        decision.save(update_fields=["status", "issued_at", "issued_by", "letter_status", "letter_error"])
+        decision_id = decision.pk
+        transaction.on_commit(lambda: documents_queue(decision_id=decision_id, letter=True, charters="queued"))
+    return decision
+
+
+def documents_queue(*, decision_id: int, letter: bool, charters: str, force: bool = False) -> None:
+    """Send render tasks for a decision's documents (`charters`: "queued" or "none")."""
+    from certificates.tasks import charter_render_task, letter_render_task
+
+    if letter:
+        letter_render_task.delay(decision_id, force)
+    if charters == "queued":
+        ids = Certificate.objects.filter(decision_id=decision_id, render_status=RenderStatus.QUEUED).values_list(
+            "pk", flat=True
+        )
+        for certificate_id in list(ids):
+            charter_render_task.delay(certificate_id, force)
+
+
+def documents_retry(*, decision: Decision, user: Any, regenerate: bool = False) -> int:
+    """Queue again every document that is not ready (or all of them with `regenerate`).
+
+    Serials never change: a regenerated charter carries the serial it was issued with.
+    Returns how many documents were queued.
+    """
+    _require_admin(user)
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        if not decision.is_issued:
+            raise InvalidTransition(_("Documents exist only for an issued decision."))
+        charters = decision.certificates.all()
+        if not regenerate:
+            charters = charters.exclude(render_status=RenderStatus.READY)
+        count = charters.update(render_status=RenderStatus.QUEUED, render_error="")
+        letter = regenerate or decision.letter_status != RenderStatus.READY
+        if letter:
+            decision.letter_status = RenderStatus.QUEUED
+            decision.letter_error = ""
+            decision.save(update_fields=["letter_status", "letter_error"])
+            count += 1
+        decision_id = decision.pk
+        transaction.on_commit(
+            lambda: documents_queue(decision_id=decision_id, letter=letter, charters="queued", force=regenerate)
+        )
+    return count
+
+
+# --- rendering (called by the tasks) ------------------------------------------------------
+
+
+def _store(name: str, content: bytes) -> str:
+    # A fixed name per document: a re-render replaces the file instead of piling up copies.
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    return default_storage.save(name, ContentFile(content))
+
+
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:ERROR_TEXT_MAX]
+
+
+def letter_data(*, decision: Decision) -> documents.LetterData:
+    return documents.LetterData(
+        body_name=settings.OVERSIGHT_BODY_NAME,
+        body_short=settings.OVERSIGHT_BODY_SHORT,
+        number=decision.number,
+        date=id_date(decision.date),
+        place=decision.place,
+        period_name=decision.period.name,
+        signatory_name=decision.signatory_name,
+        signatory_title=decision.signatory_title,
+        rows=annex_rows(decision_annex(decision=decision)),
+    )
+
+
+def charter_data(*, certificate: Certificate) -> documents.CharterData:
+    decision = certificate.decision
+    return documents.CharterData(
+        body_name=settings.OVERSIGHT_BODY_NAME,
+        body_short=settings.OVERSIGHT_BODY_SHORT,
+        institution=certificate.institution.name,
+        category=certificate.category_name,
+        score=documents.score_text(certificate.score_total),
+        decision_number=decision.number,
+        decision_date=id_date(decision.date),
+        place=decision.place,
+        period_name=decision.period.name,
+        signatory_name=decision.signatory_name,
+        signatory_title=decision.signatory_title,
+        serial=certificate.serial,
+        verify_url=verify_url(certificate.serial),
+    )
+
+
+def letter_render(*, decision_id: int, force: bool = False) -> str:
+    """Render and store the decision letter. Idempotent; a failure is recorded, not raised.
+
+    Transient database errors propagate so the task can retry them.
+    """
+    decision = Decision.objects.select_related("period__instrument").get(pk=decision_id)
+    if not decision.is_issued:
+        return "draft"
+    if decision.letter_status == RenderStatus.READY and decision.letter and not force:
+        return "ready"
+    Decision.objects.filter(pk=decision_id).update(letter_status=RenderStatus.RENDERING, letter_error="")
+    try:
+        pdf = documents.letter_pdf(letter_data(decision=decision))
+        name = _store(letter_upload_to(decision, ""), pdf)
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as exc:  # any rendering failure is shown on the decision page with a retry button
+        logger.exception("letter rendering failed for decision %s", decision_id)
+        Decision.objects.filter(pk=decision_id).update(letter_status=RenderStatus.FAILED, letter_error=_error_text(exc))
+        return "failed"
+    Decision.objects.filter(pk=decision_id).update(
+        letter=name, letter_status=RenderStatus.READY, letter_error="", letter_rendered_at=timezone.now()
+    )
+    return "ready"
+
+
+def charter_render(*, certificate_id: int, force: bool = False) -> str:
+    """Render and store one charter with its existing serial. Idempotent; failures recorded."""
+    certificate = Certificate.objects.select_related("institution", "decision__period").get(pk=certificate_id)
+    if certificate.render_status == RenderStatus.READY and certificate.pdf and not force:
+        return "ready"
+    Certificate.objects.filter(pk=certificate_id).update(render_status=RenderStatus.RENDERING, render_error="")
+    try:
+        pdf = documents.charter_pdf(charter_data(certificate=certificate))
+        name = _store(charter_upload_to(certificate, ""), pdf)
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as exc:  # recorded and shown; the admin retries from the decision page
+        logger.exception("charter rendering failed for certificate %s", certificate_id)
+        Certificate.objects.filter(pk=certificate_id).update(
+            render_status=RenderStatus.FAILED, render_error=_error_text(exc)
+        )
+        return "failed"
+    Certificate.objects.filter(pk=certificate_id).update(
+        pdf=name, render_status=RenderStatus.READY, render_error="", rendered_at=timezone.now()
+    )
+    return "ready"
+
+
+def render_mark_failed(*, kind: str, pk: int, error: str) -> None:
+    """Record a failure the render service could not record itself (time limit, retries spent)."""
+    try:
+        if kind == "letter":
+            Decision.objects.filter(pk=pk).exclude(letter_status=RenderStatus.READY).update(
+                letter_status=RenderStatus.FAILED, letter_error=error[:ERROR_TEXT_MAX]
+            )
+        else:
+            Certificate.objects.filter(pk=pk).exclude(render_status=RenderStatus.READY).update(
+                render_status=RenderStatus.FAILED, render_error=error[:ERROR_TEXT_MAX]
+            )
+    except DatabaseError:
+        logger.exception("could not record the %s %s rendering failure", kind, pk)
+
+
+# --- revocation and bulk download ---------------------------------------------------------
+
+
+def certificate_revoke(*, certificate: Certificate, user: Any, reason: str) -> Certificate:
+    """Revoke a charter; the public page then says revoked, when and why."""
+    _require_admin(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Give the reason for the revocation."))
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if not certificate.is_valid:
+            raise InvalidTransition(_("This charter was already revoked."))
+        certificate.status = CertificateStatus.REVOKED
+        certificate.revoked_at = timezone.now()
+        certificate.revoked_reason = reason
+        certificate.revoked_by = user
+        certificate.save(update_fields=["status", "revoked_at", "revoked_reason", "revoked_by"])
+    return certificate
+
+
+def charters_zip(*, decision: Decision) -> IO[bytes]:
+    """Every rendered charter of a decision in one ZIP (a temporary file, rewound)."""
+    certificates = list(
+        decision.certificates.filter(render_status=RenderStatus.READY)
+        .exclude(pdf="")
+        .select_related("institution")
+        .order_by("institution__kind", "institution__name")
+    )
+    if not certificates:
+        raise InvalidTransition(_("No charter of this decision is ready yet."))
+    # Handed to FileResponse, which closes it once the download is sent.
+    spool = tempfile.TemporaryFile()  # noqa: SIM115
+    # PDFs are already compressed: store them, do not deflate again.
+    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
+        for certificate in certificates:
+            with certificate.pdf.open("rb") as handle:
+                archive.writestr(f"piagam-{certificate.institution.code}-{certificate.serial}.pdf", handle.read())
+    spool.seek(0)
+    return spool
