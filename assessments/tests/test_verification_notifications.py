@@ -112,7 +112,7 @@ def test_inactive_people_get_no_mail(verification_submitted, verifier):
     assert [m.to for m in mail.outbox] == [["admin2@test.local"]]
 
 
-def test_verification_page_is_indonesian_by_default(verification_started, verifier):
+def test_verification_page_is_indonesian_by_default(verification_started, verifier, indonesian):
     html = (
         client_for(verifier)
         .get(reverse("assessments_verification:aspect", args=[verification_started.pk, 1]))
