@@ -91,3 +91,16 @@ def access_evidence(user: Any, pk: Any) -> Evidence:
     if not assessments_visible_to(user).filter(pk=evidence.answer.assessment_id).exists():
         raise Http404
     return evidence
+
+
+def can_view_institution_results(user: Any, institution_id: int) -> bool:
+    """An institution's results and profile: admins, its own users, and verifiers assigned to
+    any of its assessments (they see its whole history: it is the context of their work)."""
+    if is_admin(user):
+        return True
+    membership = membership_of(user)
+    if membership is not None:
+        return bool(membership.institution_id == institution_id)
+    if is_verifier(user):
+        return Assessment.objects.filter(institution_id=institution_id, verifiers=user).exists()
+    return False

@@ -78,9 +78,23 @@ MILESTONES: dict[int, Milestone] = {
 }
 
 # Who gets assessed first: ministries and provinces earlier than kabupaten/kota (lower = earlier).
-ENGAGEMENT = {K.KEMENTERIAN: 0.35, K.LPNK: 0.45, K.LNS: 0.7, K.PROVINSI: 0.4, K.KABUPATEN: 1.0, K.KOTA: 0.85}
+ENGAGEMENT: dict[str, float] = {
+    K.KEMENTERIAN: 0.35,
+    K.LPNK: 0.45,
+    K.LNS: 0.7,
+    K.PROVINSI: 0.4,
+    K.KABUPATEN: 1.0,
+    K.KOTA: 0.85,
+}
 # Ability bonus within a target group (ministries ahead of agencies ahead of LNS; cities ahead).
-ABILITY_BONUS = {K.KEMENTERIAN: 0.35, K.LPNK: 0.2, K.LNS: 0.0, K.PROVINSI: 0.0, K.KABUPATEN: 0.0, K.KOTA: 0.15}
+ABILITY_BONUS: dict[str, float] = {
+    K.KEMENTERIAN: 0.35,
+    K.LPNK: 0.2,
+    K.LNS: 0.0,
+    K.PROVINSI: 0.0,
+    K.KABUPATEN: 0.0,
+    K.KOTA: 0.15,
+}
 # Per-aspect strengths by kind, in level units (aspects 1..8 of the reference instrument).
 ASPECT_PROFILE: dict[str, tuple[float, ...]] = {
     K.KEMENTERIAN: (0.1, 0.0, 0.1, -0.1, 0.3, 0.0, -0.2, 0.45),
@@ -181,11 +195,11 @@ def _plan_categories(institutions: Sequence[Institution], index: int) -> dict[in
     plan: dict[int, str] = {}
     by_group: dict[str, list[Institution]] = {}
     for inst in assessed:
-        by_group.setdefault(KIND_GROUP[inst.kind], []).append(inst)
-    group_sizes: dict[str, int] = {}
+        by_group.setdefault(KIND_GROUP[InstitutionKind(inst.kind)], []).append(inst)
+    group_sizes: dict[str, int] = {}  # group -> institutions
     for inst in institutions:
-        group = KIND_GROUP[inst.kind]
-        group_sizes[group] = group_sizes.get(group, 0) + 1
+        own_group = KIND_GROUP[InstitutionKind(inst.kind)].value
+        group_sizes[own_group] = group_sizes.get(own_group, 0) + 1
     for group, members in by_group.items():
 
         def ability(inst: Institution) -> float:
@@ -428,7 +442,7 @@ def _seed_period(
     created = Assessment.objects.bulk_create([s[0] for s in staged], batch_size=BATCH)
     answers: list[Answer] = []
     scores: list[Score] = []
-    through: list[object] = []
+    through: list = []
     Through = Assessment.verifiers.through
     for n, (assessment, verified, own_claim, verified_result, self_result) in enumerate(
         zip(
@@ -464,7 +478,7 @@ def _seed_period(
     Answer.objects.bulk_create(answers, batch_size=BATCH)
     Score.objects.bulk_create(scores, batch_size=BATCH)
     if through:
-        Through.objects.bulk_create(through, batch_size=BATCH)  # type: ignore[attr-defined]
+        Through.objects.bulk_create(through, batch_size=BATCH)
     result.assessments_created += len(created)
     result.answers_created += len(answers)
     result.scores_created += len(scores)
