@@ -66,23 +66,33 @@ def national_dashboard(request: HttpRequest) -> HttpResponse:
     chart_kinds = {
         "labels": [str(KIND_LABELS[row.key]) for row in figures["kinds"]],
         "datasets": [
-            {"label": f"{b.code} {b.name}", "data": [row.counts.get(b.code, 0) for row in figures["kinds"]]}
+            {
+                "label": f"{b.code} {b.name}",
+                "data": [
+                    _f(Decimal(row.counts.get(b.code, 0) * 100) / row.assessed, 1) if row.assessed else None
+                    for row in figures["kinds"]
+                ],
+            }
             for b in bands
         ],
     }
+    # Periods with no final result yet (a cycle still running) would plot as a drop to zero.
+    trend = [t for t in figures["trend"] if t["assessed"]]
     chart_trend = {
-        "labels": [t["name"] for t in figures["trend"]],
+        "labels": [t["name"] for t in trend],
         "datasets": [
             {
                 "label": str(GROUP_LABELS[g]),
-                "data": [_f(t["groups"][i]["check"].share, 1) for t in figures["trend"]],
-                "target": [_f(t["groups"][i]["check"].target, 1) for t in figures["trend"]],
+                "data": [_f(t["groups"][i]["check"].share, 1) for t in trend],
+                "target": [_f(t["groups"][i]["check"].target, 1) for t in trend],
                 "targetLabel": _("Target %(group)s") % {"group": GROUP_LABELS[g]},
             }
             for i, g in enumerate(InstitutionGroup.values)
         ],
         "yTitle": _("% at Baik or better"),
+        "max": 100,
     }
+    chart_kinds["yTitle"] = _("% of institutions with a final result")
     chart_progress = {
         "labels": [str(STEP_LABELS[step]) for step, _n in figures["progress"]],
         "datasets": [{"label": _("Institutions"), "data": [n for _step, n in figures["progress"]]}],
@@ -94,6 +104,7 @@ def national_dashboard(request: HttpRequest) -> HttpResponse:
             "kind_labels": KIND_LABELS,
             "group_labels": GROUP_LABELS,
             "progress": [(STEP_LABELS[step], n) for step, n in figures["progress"]],
+            "trend": trend,
             "chart_kinds": chart_kinds,
             "chart_trend": chart_trend,
             "chart_progress": chart_progress,
@@ -216,7 +227,9 @@ def institution_profile(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     history = selectors.institution_history(institution=institution)
     periods = [h["period"] for h in reversed(history)]
-    chosen = _chosen_period(request, periods) if periods else None
+    # Default: the newest period with a score; a period still in self-assessment has none.
+    scored = [h["period"] for h in reversed(history) if h["self"] or h["verified"]]
+    chosen = _chosen_period(request, periods) if request.GET.get("period") else (scored or periods or [None])[0]
     entry = next((h for h in history if chosen and h["period"].pk == chosen.pk), None)
     context: dict[str, Any] = {
         "institution": institution,
@@ -233,13 +246,16 @@ def institution_profile(request: HttpRequest, pk: int) -> HttpResponse:
         verified = entry["verified_any"] if show_verified else None
         aspects = selectors.aspect_comparison(self_score=entry["self"], verified_score=verified)
         basis = ScoreBasis.VERIFIED if verified is not None else ScoreBasis.SELF
+        has_basis_score = verified is not None or entry["self"] is not None
         context.update(
             {
                 "show_verified": show_verified,
                 "verified": verified,
                 "provisional": verified is not None and assessment.status not in selectors.FINAL_STATUSES,
                 "aspects": aspects,
-                "weakest": selectors.weakest_indicators(assessment=assessment, basis=basis),
+                "weakest": (
+                    selectors.weakest_indicators(assessment=assessment, basis=basis) if has_basis_score else None
+                ),
                 "weakest_basis": basis,
                 "chart_aspects": {
                     "labels": [f"{a['number']}. {a['name']}" for a in aspects],

@@ -44,7 +44,7 @@
             return { label: ds.label, data: ds.data, backgroundColor: palette[i % palette.length] };
           })
         },
-        options: base({ scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } })
+        options: base({ scales: { x: { stacked: true }, y: { stacked: true, min: 0, max: 100, title: { display: !!d.yTitle, text: d.yTitle } } } })
       };
     },
     bar: function (d) {
