@@ -49,7 +49,12 @@ class PeriodForm(forms.Form):
 class TargetForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     KL = forms.DecimalField(
-        label=InstitutionGroup.KL.label, min_value=Decimal(0), max_value=Decimal(100), max_digits=5, decimal_places=2
+        label=InstitutionGroup.KL.label,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        max_digits=5,
+        decimal_places=2,
+        localize=True,
     )
     PROVINSI = forms.DecimalField(
         label=InstitutionGroup.PROVINSI.label,
@@ -57,6 +62,7 @@ class TargetForm(forms.Form):
         max_value=Decimal(100),
         max_digits=5,
         decimal_places=2,
+        localize=True,
     )
     KABKOTA = forms.DecimalField(
         label=InstitutionGroup.KABKOTA.label,
@@ -64,4 +70,5 @@ class TargetForm(forms.Form):
         max_value=Decimal(100),
         max_digits=5,
         decimal_places=2,
+        localize=True,
     )

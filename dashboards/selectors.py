@@ -9,7 +9,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from django.core.cache import cache
@@ -117,7 +117,7 @@ class TargetCheck:
         """How many more institutions must reach Baik or better to meet the target."""
         if self.met or not self.institutions:
             return 0
-        required = -((-self.target * self.institutions) // 100)  # ceiling, exact on Decimals
+        required = (self.target * self.institutions / 100).to_integral_value(rounding=ROUND_CEILING)
         return int(required) - self.good
 
 

@@ -21,9 +21,13 @@ pytestmark = pytest.mark.django_db
 def _snapshot():
     return {
         "periods": list(Period.objects.order_by("pk").values_list("pk", "name", "self_assessment_opens")),
-        "assessments": list(Assessment.objects.order_by("pk").values_list("pk", "institution_id", "period_id", "status")),
+        "assessments": list(
+            Assessment.objects.order_by("pk").values_list("pk", "institution_id", "period_id", "status")
+        ),
         "answers": Answer.objects.count(),
-        "scores": list(Score.objects.order_by("pk").values_list("pk", "basis", "total", "category_code", "computed_at")),
+        "scores": list(
+            Score.objects.order_by("pk").values_list("pk", "basis", "total", "category_code", "computed_at")
+        ),
     }
 
 
