@@ -1,6 +1,7 @@
 import csv
-from pathlib import Path
+import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -10,7 +11,7 @@ from assessments.models import Answer, Assessment, AssessmentStatus, Period, Sco
 from assessments.reference import reference_instrument_ensure
 from assessments.scoring import score
 from assessments.selectors import instrument_spec
-from dashboards.national_seed import LAST_PERIOD, milestone_at, period_name, semester_index, seed_national
+from dashboards.national_seed import LAST_PERIOD, milestone_at, period_name, seed_national, semester_index
 from dashboards.tests.helpers import build_register, seeded
 from institutions.models import KIND_GROUP, Institution, InstitutionKind
 from institutions.services import CENTRAL_CSV
@@ -122,7 +123,7 @@ def test_milestones_match_the_published_figures():
 
 def test_command_imports_the_whole_register_when_empty(settings):
     assert not Institution.objects.exists()
-    call_command("seed_national", "--periods", "1", "--limit", "12", stdout=open("/dev/null", "w"))
+    call_command("seed_national", "--periods", "1", "--limit", "12", stdout=io.StringIO())
     area = Path(str(settings.IDN_AREA_DATA_DIR))
     with open(area / "provinces.csv", encoding="utf-8-sig") as fh:
         provinces = sum(1 for _ in csv.DictReader(fh))

@@ -44,7 +44,7 @@ def test_target_boundaries(good, institutions, target, met, needed):
 def test_defaults_apply_to_years_without_a_row():
     result = selectors.target_check(group="KL", year=2031, good=1, institutions=1, targets={})
     assert result.is_default and result.target == Decimal(100)
-    assert TARGET_DEFAULTS == {"KL": Decimal(100), "PROVINSI": Decimal(85), "KABKOTA": Decimal(30)}
+    assert {"KL": Decimal(100), "PROVINSI": Decimal(85), "KABKOTA": Decimal(30)} == TARGET_DEFAULTS
 
 
 def test_an_explicit_row_overrides_the_default(admin_user):
