@@ -179,10 +179,12 @@ def data_version() -> str:
     """A fingerprint of everything the dashboard figures depend on, in one cheap query.
 
     Scores (count, latest computation), assessments (count, latest answer change and stamps),
-    transitions, targets and the active register. Any write the workflow makes moves one of them.
+    transitions, targets, periods and the active register. Any write the workflow makes moves one
+    of them. (An edited period name shows after CACHE_SECONDS at most.)
     """
     score, assessment = Score._meta.db_table, Assessment._meta.db_table
     log, target, institution = TransitionLog._meta.db_table, Target._meta.db_table, Institution._meta.db_table
+    period = Period._meta.db_table
     parts = [
         ("MAX(computed_at)", score, ""),
         ("COUNT(*)", score, ""),
@@ -196,6 +198,8 @@ def data_version() -> str:
         ("COUNT(*)", target, ""),
         ("MAX(updated_at)", target, ""),
         ("COUNT(*)", institution, " WHERE active"),
+        ("COUNT(*)", period, ""),
+        ("MAX(id)", period, ""),
     ]
     # Table names come from model metadata, never from input.
     sql = "SELECT " + ", ".join(f"(SELECT {expr} FROM {table}{where})" for expr, table, where in parts)  # noqa: S608

@@ -9,9 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import role_required
@@ -56,12 +58,27 @@ def _f(value: Decimal | None, places: int = 2) -> float | None:
 
 @role_required(is_oversight)
 def national_dashboard(request: HttpRequest) -> HttpResponse:
+    """The national dashboard for a period.
+
+    The page body is cached per period, language and data version (see selectors.data_version),
+    so a repeated view costs the session, one fingerprint query and a cache read.
+    """
+    can_edit_targets = is_admin(request.user)
+    key = "national-page:" + ":".join(
+        [request.GET.get("period", "")[:20], get_language() or "", "admin" if can_edit_targets else "oversight"]
+    )
+    body = selectors.cached(key, selectors.data_version(), lambda: _national_body(request, can_edit_targets))
+    # The body is this view's own rendered template, kept as text in the cache.
+    return render(request, "dashboards/national.html", {"body": mark_safe(body)})  # noqa: S308
+
+
+def _national_body(request: HttpRequest, can_edit_targets: bool) -> str:
     periods = selectors.period_choices()
     period = _chosen_period(request, periods)
-    context: dict[str, Any] = {"periods": periods, "period": period, "form": PeriodForm(periods=periods)}
+    context: dict[str, Any] = {"periods": periods, "period": period, "can_edit_targets": can_edit_targets}
     if period is None:
-        return render(request, "dashboards/national.html", context)
-    figures = selectors.national_figures_cached(period=period)
+        return render_to_string("dashboards/_national_body.html", context, request)
+    figures = selectors.national_figures(period=period)
     bands = figures["bands"]
     chart_kinds = {
         "labels": [str(KIND_LABELS[row.key]) for row in figures["kinds"]],
@@ -108,10 +125,9 @@ def national_dashboard(request: HttpRequest) -> HttpResponse:
             "chart_kinds": chart_kinds,
             "chart_trend": chart_trend,
             "chart_progress": chart_progress,
-            "form": PeriodForm(initial={"period": period.pk}, periods=periods),
         }
     )
-    return render(request, "dashboards/national.html", context)
+    return render_to_string("dashboards/_national_body.html", context, request)
 
 
 def _filters_from(request: HttpRequest, periods: list[Period], *, decided: bool) -> tuple[ResultFilterForm, Any]:

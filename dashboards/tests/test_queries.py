@@ -44,12 +44,16 @@ def _measure(client, urls: dict[str, str]) -> dict[str, int]:
 
 
 def _latest() -> Period:
-    return Period.objects.order_by("-self_assessment_opens").first()
+    period = Period.objects.order_by("-self_assessment_opens").first()
+    assert period is not None
+    return period
 
 
 def _busiest_institution() -> int:
     """An institution assessed in the seeded periods, for the profile history."""
-    return Assessment.objects.order_by("institution__code").values_list("institution_id", flat=True).first()
+    institution_id = Assessment.objects.order_by("institution__code").values_list("institution_id", flat=True).first()
+    assert institution_id is not None
+    return institution_id
 
 
 def test_constant_from_10_to_60_institutions(admin_user):
