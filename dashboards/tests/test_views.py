@@ -140,3 +140,16 @@ def test_bad_period_is_refused_with_a_message(admin_user, scored):
     assert response.status_code == 400
     response = client_for(admin_user).get("/dashboard/?period=424242")
     assert response.status_code == 400
+
+
+def test_cached_dashboard_page_follows_a_decision(admin_user, scored):
+    from assessments.workflow import transition_apply
+
+    client = client_for(admin_user)
+    first = client.get("/dashboard/").content.decode()
+    assert client.get("/dashboard/").content.decode() == first  # served from the cache
+    transition_apply(assessment=scored, to=AssessmentStatus.DECIDED, user=admin_user)
+    page = client.get("/dashboard/").content.decode()
+    kinds = page.split('id="kinds-table"')[1].split("</table>")[0]
+    assert '<td class="num">1</td></tr>' in kinds  # the decided column of the ministry row
+    assert page != first
