@@ -9,14 +9,15 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from assessments.models import Aspect, AssessmentStatus
+from assessments.models import Aspect, Assessment, AssessmentStatus
 from dashboards.selectors import ResultFilters, results
-from institutions.models import KIND_GROUP, InstitutionGroup, InstitutionKind, Region
+from institutions.models import KIND_GROUP, Institution, InstitutionGroup, InstitutionKind, Region
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER_FORMAT = "0.00"
@@ -24,7 +25,7 @@ INDEX_FORMAT = "0.0000"
 
 
 def export_table(filters: ResultFilters) -> tuple[list[str], list[list[Any]], list[str]]:
-    """Header, rows and each column's kind ("text", "int", "score", "index"). Two queries."""
+    """Header, rows and each column's kind ("text", "int", "score", "index"). Four queries."""
     aspects = list(Aspect.objects.filter(instrument_id=filters.period.instrument_id).order_by("number"))
     header = [
         _("No."),
@@ -51,10 +52,23 @@ def export_table(filters: ResultFilters) -> tuple[list[str], list[list[Any]], li
             }
         )
         kinds.append("score")
+    # One row per active institution of the register (filtered by kind and province): those with
+    # a final result first, by total; the others after them with their status and empty scores.
+    # A category filter keeps only institutions with a final result in that category.
+    finals = {s.assessment.institution_id: s for s in results(filters)}
+    statuses = dict(Assessment.objects.filter(period=filters.period).values_list("institution_id", "status"))
+    institutions = Institution.objects.filter(active=True).select_related("province").order_by("name")
+    if filters.kind:
+        institutions = institutions.filter(kind=filters.kind)
+    if filters.province is not None:
+        institutions = institutions.filter(Q(province_id=filters.province) | Q(pk=filters.province))
+    listed = [i for i in institutions if i.pk in finals or not filters.category]
+    listed.sort(key=lambda i: (i.pk not in finals, -(finals[i.pk].total if i.pk in finals else 0), i.name))
     rows: list[list[Any]] = []
-    for n, s in enumerate(results(filters), start=1):
-        institution = s.assessment.institution
-        by_number = {int(e["number"]): Decimal(str(e["total"])) for e in (s.aspect_totals or [])}
+    for n, institution in enumerate(listed, start=1):
+        s = finals.get(institution.pk)
+        by_number = {int(e["number"]): Decimal(str(e["total"])) for e in ((s.aspect_totals if s else None) or [])}
+        status = statuses.get(institution.pk)
         rows.append(
             [
                 n,
@@ -64,11 +78,11 @@ def export_table(filters: ResultFilters) -> tuple[list[str], list[list[Any]], li
                 str(InstitutionGroup(KIND_GROUP[InstitutionKind(institution.kind)]).label),
                 institution.province.name if institution.province else "",
                 str(Region(institution.region).label) if institution.region in Region.values else institution.region,
-                str(AssessmentStatus(s.assessment.status).label),
-                getattr(s, "self_total", None),
-                s.total,
-                s.index,
-                s.category_name,
+                str(AssessmentStatus(status).label) if status else str(_("Not assessed")),
+                getattr(s, "self_total", None) if s else None,
+                s.total if s else None,
+                s.index if s else None,
+                s.category_name if s else "",
                 *[by_number.get(a.number) for a in aspects],
             ]
         )

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from assessments.models import AssessmentStatus, Period, Score, ScoreBasis
 from conftest import client_for
 from dashboards.tests.helpers import seeded
-from institutions.models import InstitutionKind
+from institutions.models import Institution, InstitutionKind
 
 pytestmark = pytest.mark.django_db
 
@@ -32,13 +32,18 @@ def test_xlsx_reads_back_with_typed_numbers(data):
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
-    assert len(body) == data["finals"].count()
+    # One row per institution of the register; those with a final result carry numbers.
+    assert len(body) == Institution.objects.filter(active=True).count() == 40
+    with_results = [r for r in body if r[9] is not None]
+    assert len(with_results) == data["finals"].count() < len(body)
+    for row in body[len(with_results) :]:
+        assert row[9] is None and all(v is None for v in row[12:])
     assert len(header) == 12 + 8  # fixed columns and one per aspect
     assert header[2] == "Instansi" or header[2] == "Institution"
     assert any("Perencanaan Kebutuhan" in h for h in header)
     assert sheet["A1"].font.bold
     totals = {s.assessment.institution.code: s.total for s in data["finals"].select_related("assessment__institution")}
-    for row in body:
+    for row in with_results:
         assert isinstance(row[0], int)
         assert isinstance(row[9], int | float) and isinstance(row[8], int | float) and isinstance(row[10], float)
         assert all(isinstance(v, int | float) for v in row[12:])
@@ -53,7 +58,8 @@ def test_csv_has_a_bom_and_the_same_rows(data):
     assert response.content.startswith(b"\xef\xbb\xbf")
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert len(rows) - 1 == data["finals"].count()
+    assert len(rows) - 1 == Institution.objects.filter(active=True).count()
+    assert sum(1 for r in rows[1:] if r[9]) == data["finals"].count()
     assert len(rows[0]) == 20
     float(rows[1][9])  # dot decimals: parses as a number
 
