@@ -162,7 +162,8 @@ def main() -> None:
             f"password='{PASSWORD}', full_name='Bench Admin', role=Role.ADMIN)\n"
             "p = Period.objects.order_by('-self_assessment_opens').first()\n"
             "a = Assessment.objects.filter(period=p).order_by('institution__code').first()\n"
-            "print(p.pk, a.institution_id, Assessment.objects.filter(period=p).count())",
+            "from institutions.models import Institution\n"
+            "print(p.pk, a.institution_id, Institution.objects.filter(active=True).count())",
         ],
         env,
     ).split()
