@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from dashboards import views
 
 app_name = "dashboards"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("dashboard/", views.national_dashboard, name="national"),
+    path("dashboard/results/", views.results_list, name="results"),
+    path("dashboard/targets/", views.targets_edit, name="targets"),
+    re_path(r"^exports/results\.(?P<fmt>xlsx|csv)$", views.results_export, name="export"),
+    path("institutions-profile/mine/", views.my_profile, name="my_profile"),
+    path("institutions-profile/<int:pk>/", views.institution_profile, name="profile"),
+    path("results/", views.public_results, name="public_results"),
+]

@@ -1,0 +1,152 @@
+"""Result exports: .xlsx (typed numbers, formatted header) and .csv (UTF-8 with BOM for Excel).
+
+Synchronous: a whole period (about 640 rows) takes well under a second (see bench/dashboard.py).
+"""
+
+import csv
+import io
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from assessments.models import Aspect, Assessment, AssessmentStatus
+from dashboards.selectors import ResultFilters, results
+from institutions.models import KIND_GROUP, Institution, InstitutionGroup, InstitutionKind, Region
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NUMBER_FORMAT = "0.00"
+INDEX_FORMAT = "0.0000"
+
+
+def export_table(filters: ResultFilters) -> tuple[list[str], list[list[Any]], list[str]]:
+    """Header, rows and each column's kind ("text", "int", "score", "index"). Four queries."""
+    aspects = list(Aspect.objects.filter(instrument_id=filters.period.instrument_id).order_by("number"))
+    header = [
+        _("No."),
+        _("Code"),
+        _("Institution"),
+        _("Kind"),
+        _("Group"),
+        _("Province"),
+        _("Oversight region"),
+        _("Status"),
+        _("Self-assessment total"),
+        _("Verified total"),
+        _("Index"),
+        _("Category"),
+    ]
+    kinds = ["int", "text", "text", "text", "text", "text", "text", "text", "score", "score", "index", "text"]
+    for aspect in aspects:
+        header.append(
+            _("Aspect %(number)s %(name)s (max %(max)s)")
+            % {
+                "number": aspect.number,
+                "name": aspect.name,
+                "max": _plain(aspect.max_score),
+            }
+        )
+        kinds.append("score")
+    # One row per active institution of the register (filtered by kind and province): those with
+    # a final result first, by total; the others after them with their status and empty scores.
+    # A category filter keeps only institutions with a final result in that category.
+    finals = {s.assessment.institution_id: s for s in results(filters)}
+    statuses = dict(Assessment.objects.filter(period=filters.period).values_list("institution_id", "status"))
+    institutions = Institution.objects.filter(active=True).select_related("province").order_by("name")
+    if filters.kind:
+        institutions = institutions.filter(kind=filters.kind)
+    if filters.province is not None:
+        institutions = institutions.filter(Q(province_id=filters.province) | Q(pk=filters.province))
+    listed = [i for i in institutions if i.pk in finals or not filters.category]
+    listed.sort(key=lambda i: (i.pk not in finals, -(finals[i.pk].total if i.pk in finals else 0), i.name))
+    rows: list[list[Any]] = []
+    for n, institution in enumerate(listed, start=1):
+        s = finals.get(institution.pk)
+        by_number = {int(e["number"]): Decimal(str(e["total"])) for e in ((s.aspect_totals if s else None) or [])}
+        status = statuses.get(institution.pk)
+        rows.append(
+            [
+                n,
+                institution.code,
+                institution.name,
+                str(InstitutionKind(institution.kind).label),
+                str(InstitutionGroup(KIND_GROUP[InstitutionKind(institution.kind)]).label),
+                institution.province.name if institution.province else "",
+                str(Region(institution.region).label) if institution.region in Region.values else institution.region,
+                str(AssessmentStatus(status).label) if status else str(_("Not assessed")),
+                getattr(s, "self_total", None) if s else None,
+                s.total if s else None,
+                s.index if s else None,
+                s.category_name if s else "",
+                *[by_number.get(a.number) for a in aspects],
+            ]
+        )
+    return [str(h) for h in header], rows, kinds
+
+
+def _plain(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _number(value: Any) -> Any:
+    # openpyxl writes Decimal as a number already; float keeps readers' types simple.
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def export_xlsx(filters: ResultFilters, *, title: str) -> bytes:
+    header, rows, kinds = export_table(filters)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = _("Results")[:31]
+    sheet.append(header)
+    bold = Font(bold=True, color="FFFFFF")
+    fill = PatternFill("solid", fgColor="1F4E79")
+    for cell in sheet[1]:
+        cell.font = bold
+        cell.fill = fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in rows:
+        sheet.append([_number(v) for v in row])
+    for column, kind in enumerate(kinds, start=1):
+        letter = get_column_letter(column)
+        if kind in {"score", "index"}:
+            fmt = NUMBER_FORMAT if kind == "score" else INDEX_FORMAT
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+                cell.number_format = fmt
+        width = 8 if kind in {"int", "index"} else 12 if kind == "score" else 22
+        if header[column - 1] == str(_("Institution")):
+            width = 48
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "D2"
+    sheet.auto_filter.ref = sheet.dimensions
+    workbook.properties.title = title
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def export_csv_lines(filters: ResultFilters) -> Iterator[str]:
+    """CSV lines (comma-separated, dot decimals) starting with a BOM so Excel reads UTF-8."""
+    header, rows, _kinds = export_table(filters)
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(header)
+    for row in rows:
+        yield writer.writerow(["" if v is None else (_plain(v) if isinstance(v, Decimal) else v) for v in row])
+
+
+def export_csv(filters: ResultFilters) -> bytes:
+    return "".join(export_csv_lines(filters)).encode("utf-8")

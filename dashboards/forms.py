@@ -1,0 +1,74 @@
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import CategoryBand, Period
+from institutions.models import InstitutionGroup, InstitutionKind
+from institutions.selectors import province_list
+
+
+class ResultFilterForm(forms.Form):
+    """Period and filters for result lists and exports. Periods are given by the caller."""
+
+    period = forms.TypedChoiceField(label=_("Period"), coerce=int, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *InstitutionKind.choices])
+    province = forms.TypedChoiceField(label=_("Province"), coerce=int, required=False, empty_value=None)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+
+    def __init__(self, *args: Any, periods: list[Period], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.periods = {p.pk: p for p in periods}
+        period_field: forms.TypedChoiceField = self.fields["period"]  # type: ignore[assignment]
+        period_field.choices = [(p.pk, p.name) for p in periods]
+        province_field: forms.TypedChoiceField = self.fields["province"]  # type: ignore[assignment]
+        province_field.choices = [("", _("All provinces"))] + [(p.pk, p.name) for p in province_list()]
+        bands = (
+            CategoryBand.objects.filter(instrument__periods__isnull=False)
+            .order_by("min_score")
+            .values_list("code", "name")
+            .distinct()
+        )
+        seen: dict[str, str] = {}
+        for code, name in bands:
+            seen.setdefault(code, name)
+        category_field: forms.ChoiceField = self.fields["category"]  # type: ignore[assignment]
+        category_field.choices = [("", _("All categories"))] + list(seen.items())
+
+
+class PeriodForm(forms.Form):
+    period = forms.TypedChoiceField(label=_("Period"), coerce=int, required=False)
+
+    def __init__(self, *args: Any, periods: list[Period], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        period_field: forms.TypedChoiceField = self.fields["period"]  # type: ignore[assignment]
+        period_field.choices = [(p.pk, p.name) for p in periods]
+
+
+class TargetForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    KL = forms.DecimalField(
+        label=InstitutionGroup.KL.label,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        max_digits=5,
+        decimal_places=2,
+        localize=True,
+    )
+    PROVINSI = forms.DecimalField(
+        label=InstitutionGroup.PROVINSI.label,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        max_digits=5,
+        decimal_places=2,
+        localize=True,
+    )
+    KABKOTA = forms.DecimalField(
+        label=InstitutionGroup.KABKOTA.label,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        max_digits=5,
+        decimal_places=2,
+        localize=True,
+    )

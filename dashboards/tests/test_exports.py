@@ -1,0 +1,89 @@
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from assessments.models import AssessmentStatus, Period, Score, ScoreBasis
+from conftest import client_for
+from dashboards.tests.helpers import seeded
+from institutions.models import Institution, InstitutionKind
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data(admin_user):
+    seeded(40, periods=2)
+    latest = Period.objects.order_by("-self_assessment_opens").first()
+    finals = Score.objects.filter(
+        basis=ScoreBasis.VERIFIED,
+        assessment__period=latest,
+        assessment__status__in=[AssessmentStatus.VERIFIED, AssessmentStatus.DECIDED],
+    )
+    return {"period": latest, "finals": finals, "client": client_for(admin_user)}
+
+
+def test_xlsx_reads_back_with_typed_numbers(data):
+    response = data["client"].get(f"/exports/results.xlsx?period={data['period'].pk}")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    # One row per institution of the register; those with a final result carry numbers.
+    assert len(body) == Institution.objects.filter(active=True).count() == 40
+    with_results = [r for r in body if r[9] is not None]
+    assert len(with_results) == data["finals"].count() < len(body)
+    for row in body[len(with_results) :]:
+        assert row[9] is None and all(v is None for v in row[12:])
+    assert len(header) == 12 + 8  # fixed columns and one per aspect
+    assert header[2] == "Instansi" or header[2] == "Institution"
+    assert any("Perencanaan Kebutuhan" in h for h in header)
+    assert sheet["A1"].font.bold
+    totals = {s.assessment.institution.code: s.total for s in data["finals"].select_related("assessment__institution")}
+    for row in with_results:
+        assert isinstance(row[0], int)
+        assert isinstance(row[9], int | float) and isinstance(row[8], int | float) and isinstance(row[10], float)
+        assert all(isinstance(v, int | float) for v in row[12:])
+        assert abs(row[9] - float(totals[row[1]])) < 1e-9
+        assert abs(sum(row[12:]) - row[9]) < 0.02
+    assert sheet.cell(row=2, column=10).number_format == "0.00"
+
+
+def test_csv_has_a_bom_and_the_same_rows(data):
+    response = data["client"].get(f"/exports/results.csv?period={data['period'].pk}")
+    assert response.status_code == 200
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows) - 1 == Institution.objects.filter(active=True).count()
+    assert sum(1 for r in rows[1:] if r[9]) == data["finals"].count()
+    assert len(rows[0]) == 20
+    float(rows[1][9])  # dot decimals: parses as a number
+
+
+def test_filters_apply_to_exports(data):
+    period = data["period"]
+    response = data["client"].get(
+        f"/exports/results.csv?period={period.pk}&kind={InstitutionKind.KABUPATEN}&category=III"
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
+    expected = (
+        data["finals"].filter(assessment__institution__kind=InstitutionKind.KABUPATEN, category_code="III").count()
+    )
+    assert len(rows) == expected
+
+
+def test_bad_filter_is_refused_with_a_message(data):
+    response = data["client"].get("/exports/results.xlsx?period=nope")
+    assert response.status_code == 400
+    response = data["client"].get(f"/exports/results.xlsx?period={data['period'].pk}&kind=MARS")
+    assert response.status_code == 400
+    assert "MARS" in response.content.decode() or "pilihan" in response.content.decode().lower()
+
+
+def test_export_with_no_period_is_refused(admin_user):
+    response = client_for(admin_user).get("/exports/results.csv")
+    assert response.status_code == 400
