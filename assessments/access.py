@@ -121,6 +121,8 @@ def access_assessment_for_verification(user: Any, pk: Any) -> Assessment:
         # The institution knows its own assessment exists: say why instead of a bare 404.
         raise PermissionDenied(_("Only the oversight admins and the assigned verifiers see the verification pages."))
     return assessment
+
+
 def can_view_institution_results(user: Any, institution_id: int) -> bool:
     """An institution's results and profile: admins, its own users, and verifiers assigned to
     any of its assessments (they see its whole history: it is the context of their work)."""
