@@ -46,29 +46,35 @@ class PeriodForm(forms.Form):
         period_field.choices = [(p.pk, p.name) for p in periods]
 
 
+class PercentField(forms.DecimalField):
+    """A share in percent; "35,5" (Indonesian) and "35.5" are both read, whatever the language."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and "," in value and "." not in value:
+            value = value.replace(",", ".")
+        return super().to_python(value)
+
+
 class TargetForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    KL = forms.DecimalField(
+    KL = PercentField(
         label=InstitutionGroup.KL.label,
         min_value=Decimal(0),
         max_value=Decimal(100),
         max_digits=5,
         decimal_places=2,
-        localize=True,
     )
-    PROVINSI = forms.DecimalField(
+    PROVINSI = PercentField(
         label=InstitutionGroup.PROVINSI.label,
         min_value=Decimal(0),
         max_value=Decimal(100),
         max_digits=5,
         decimal_places=2,
-        localize=True,
     )
-    KABKOTA = forms.DecimalField(
+    KABKOTA = PercentField(
         label=InstitutionGroup.KABKOTA.label,
         min_value=Decimal(0),
         max_value=Decimal(100),
         max_digits=5,
         decimal_places=2,
-        localize=True,
     )
