@@ -194,14 +194,19 @@ def browser_login(page, email: str, password: str = PASSWORD) -> None:
 def _celery_eager_unless_worker(request):
     """Tasks run in-process in every test, even when REDIS_URL is set (as in CI).
 
-    Only tests that use `celery_worker_process` publish to Redis for a real worker; without
+    Only tests that use `celery_worker_process` (or are marked `worker`) publish to Redis for a
+    real worker; without
     this, any test that queues a task would wait for a worker that is not there.
     """
     from meritsys.celery import app
 
-    if "celery_worker_process" in request.fixturenames:
+    if "celery_worker_process" in request.fixturenames or request.node.get_closest_marker("worker"):
+        previous = app.conf.task_always_eager
         app.conf.task_always_eager = False
-        yield
+        try:
+            yield
+        finally:
+            app.conf.task_always_eager = previous
         return
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
@@ -214,10 +219,19 @@ def _celery_eager_unless_worker(request):
 class CeleryWorkerProcess:
     """A running `celery worker` subprocess; `log()` returns what it printed so far."""
 
-    def __init__(self, process, nodename: str, log_path) -> None:
+    def __init__(self, process, nodename: str, log_path, media_root) -> None:
         self.process = process
         self.nodename = nodename
         self.log_path = log_path
+        # The worker's private storage: tests whose tasks write files point their storage here.
+        self.media_root = media_root
+
+    def use_storage(self, settings) -> None:
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(self.media_root)}},
+        }
+        settings.PRIVATE_MEDIA_ROOT = self.media_root
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -263,11 +277,13 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
 
     nodename = f"meritsys-test-{uuid.uuid4().hex[:8]}@%h"
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    media_root = tmp_path_factory.mktemp("worker-media")
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(django_settings.DATABASES["default"]),
         "REDIS_URL": django_settings.REDIS_URL,
         "CONN_MAX_AGE": "0",
+        "PRIVATE_MEDIA_ROOT": str(media_root),
         "DJANGO_SETTINGS_MODULE": "meritsys.settings",
     }
     command = [sys.executable, "-m", "celery", "-A", "meritsys", "worker", "-Q", "default,pdf"]
@@ -277,7 +293,7 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
         process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
             command, env=env, stdout=log_file, stderr=subprocess.STDOUT, cwd=str(django_settings.BASE_DIR)
         )
-    worker = CeleryWorkerProcess(process, nodename.replace("%h", socket.gethostname()), log_path)
+    worker = CeleryWorkerProcess(process, nodename.replace("%h", socket.gethostname()), log_path, media_root)
     try:
         deadline = time.monotonic() + 60
         while True:

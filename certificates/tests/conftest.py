@@ -3,8 +3,6 @@
 import datetime as dt
 import os
 import subprocess
-import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,20 +18,6 @@ from conftest import make_institution, make_member
 from institutions.models import InstitutionKind, MembershipRole
 
 BASE_DIR = Path(settings.BASE_DIR)
-
-
-@pytest.fixture(autouse=True)
-def _eager_unless_worker(request):
-    """Render in-process (eager) even when REDIS_URL is set, except in the worker tests."""
-    from meritsys.celery import app
-
-    if request.node.get_closest_marker("worker"):
-        yield
-        return
-    old = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = old
 
 
 @pytest.fixture(autouse=True)
@@ -122,47 +106,3 @@ def qr_urls(path: str | os.PathLike, tmp_path: Path) -> list[str]:
     subprocess.run(command, check=True)  # noqa: S603
     image = next(tmp_path.glob("page*.png"))
     return [symbol.data.decode() for symbol in decode(Image.open(image))]
-
-
-@pytest.fixture
-def celery_pdf_worker(tmp_path):
-    """A real Celery worker on the `default` and `pdf` queues against the test database and Redis db."""
-    from meritsys.tests_support import require_postgres, require_redis
-
-    require_redis()
-    require_postgres()
-    db = settings.DATABASES["default"]
-    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "REDIS_URL": settings.REDIS_URL,
-        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
-        "PUBLIC_BASE_URL": settings.PUBLIC_BASE_URL,
-        "CONN_MAX_AGE": "0",
-    }
-    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(  # noqa: S603
-        [str(Path(sys.executable).parent / "celery"), "-A", "meritsys", "worker", "-Q", "default,pdf"]
-        + ["--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and b"ready" not in (tmp_path / "worker.log").read_bytes():
-        if process.poll() is not None:
-            break
-        time.sleep(0.2)
-    if process.poll() is not None:
-        pytest.fail("the worker did not start:\n" + (tmp_path / "worker.log").read_text(errors="replace"))
-    try:
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()

@@ -11,7 +11,8 @@ from certificates.tests.conftest import draft_decision, pdf_text
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_worker_renders_the_letter_and_charters(celery_pdf_worker, admin_user, period, verified_set, tmp_path):
+def test_worker_renders_the_letter_and_charters(celery_worker_process, settings, admin_user, period, verified_set):
+    celery_worker_process.use_storage(settings)
     decision = draft_decision(admin_user, period, "77/WORKER/2026")
     services.decision_issue(decision=decision, user=admin_user)  # commits: the tasks go to Redis
     deadline = time.monotonic() + 60
@@ -26,5 +27,5 @@ def test_worker_renders_the_letter_and_charters(celery_pdf_worker, admin_user, p
     assert "77/WORKER/2026" in pdf_text(decision.letter.path)
     for certificate in decision.certificates.all():
         assert certificate.serial in pdf_text(certificate.pdf.path)
-    log = (tmp_path / "worker.log").read_text(errors="replace")
+    log = celery_worker_process.log()
     assert "certificates.tasks.charter_render_task" in log and "succeeded" in log  # rendered by the worker
