@@ -6,6 +6,7 @@ Only transient database errors are retried; anything else is a bug and fails lou
 """
 
 import logging
+from typing import Any
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
@@ -16,19 +17,19 @@ from assessments.models import Assessment, Period
 logger = logging.getLogger(__name__)
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+# Redelivered if a worker dies mid-task; only transient database errors are retried.
+RETRY_TRANSIENT: dict[str, Any] = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": True,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=True,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=5,
-    soft_time_limit=60,
-    time_limit=90,
-)
+@shared_task(**RETRY_TRANSIENT, soft_time_limit=60, time_limit=90)
 def score_compute_task(assessment_id: int, basis: str, final: bool = False) -> str | None:
     """Compute one score (self or verified) of one assessment."""
     try:
@@ -40,33 +41,13 @@ def score_compute_task(assessment_id: int, basis: str, final: bool = False) -> s
     return str(score.total)
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=True,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=5,
-    soft_time_limit=240,
-    time_limit=300,
-)
+@shared_task(**RETRY_TRANSIENT, soft_time_limit=240, time_limit=300)
 def scores_sweep_stale(limit: int = 5000) -> int:
     """Beat task: recompute every score older than its assessment's last answer change."""
     return services.scores_sweep_stale(limit=limit)
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=True,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=5,
-    soft_time_limit=240,
-    time_limit=300,
-)
+@shared_task(**RETRY_TRANSIENT, soft_time_limit=240, time_limit=300)
 def scores_recompute_period_task(period_id: int) -> int:
     """Recompute every score of one period (the background twin of `recompute_scores`)."""
     try:
