@@ -7,6 +7,7 @@ Two modes:
   required, secure cookies, HSTS.
 """
 
+import warnings
 from pathlib import Path
 
 import environ
@@ -154,6 +155,9 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_
 MEDIA_URL = "/_private_not_served/"
 MEDIA_ROOT = BASE_DIR / "_private_not_served"
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    # Outside production static files come from the finders; STATIC_ROOT need not exist.
+    warnings.filterwarnings("ignore", message="No directory at: ")
 # Evidence upload limit per file, in bytes (default 10 MB).
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
