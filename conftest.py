@@ -141,6 +141,25 @@ def client_for(user: User | None) -> Client:
     return client
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, django_db_blocker, live_server):
+    """pytest-django's live server, stopped before the test database is dropped.
+
+    Request threads that served keep-alive connections can leave an idle PostgreSQL session
+    behind, which would make dropping the test database fail; end those sessions first.
+    """
+    yield live_server
+    live_server.stop()
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
