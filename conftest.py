@@ -143,13 +143,12 @@ def client_for(user: User | None) -> Client:
 
 @pytest.fixture(scope="session")
 def live_server(django_db_setup, django_db_blocker, live_server):
-    """pytest-django's live server, stopped before the test database is dropped.
+    """pytest-django's live server, torn down before the test database is dropped.
 
     Request threads that served keep-alive connections can leave an idle PostgreSQL session
     behind, which would make dropping the test database fail; end those sessions first.
     """
     yield live_server
-    live_server.stop()
     from django.db import connection
 
     if connection.vendor == "postgresql":
