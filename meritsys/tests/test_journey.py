@@ -26,9 +26,11 @@ from meritsys.tests.journey_support import (
     a11y_problems,
     layout_problems,
     log_in_as,
+    main_pages,
     pdf_file,
     pdf_text,
     people,
+    scenario,
     use_indonesian,
 )
 
@@ -279,3 +281,74 @@ def test_whole_cycle_in_indonesian(browser_page, institution, period, tmp_path):
         assert "Data kepegawaian yang dilaporkan terbukti tidak benar." in status
     finally:
         public.close()
+
+
+def _visit_all(page, s, check) -> list[str]:
+    """Each role's main pages in turn; `check(page)` returns the problems found on a page."""
+    problems: list[str] = []
+    for role, paths in main_pages(s).items():
+        if role == "anonymous":
+            page.context.clear_cookies()
+            use_indonesian(page)
+        else:
+            log_in_as(page, s[role])
+        for path in paths:
+            response = page.goto(page.base_url + path)
+            assert response is not None and response.status == 200, f"{role} {path}: {response and response.status}"
+            problems += [f"{role} {path}: {p}" for p in check(page)]
+    return problems
+
+
+def test_phone_sized_main_pages(browser_page, period, institution, other_institution):
+    s = scenario(period=period, institution=institution, other_institution=other_institution)
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    use_indonesian(page)
+
+    # The editor fixes the flagged answer on a phone: the level choices, the note, the save and
+    # upload controls are on screen, labelled, and work.
+    log_in_as(page, s["editor"])
+    page.goto(page.base_url + reverse("assessments_self:aspect", args=[s["returned"].pk, 1]))
+    iid = s["flagged"].indicator_id
+    block = page.locator(f"#ind-{iid}")
+    for control in (
+        page.get_by_label("Catatan", exact=True).and_(block.locator("textarea")),
+        block.get_by_label("Unggah bukti dukung", exact=False),
+        block.locator(f"label[for='lv-{iid}-3']"),
+        block.get_by_role("button", name="Simpan"),
+    ):
+        control.scroll_into_view_if_needed()
+        assert control.is_visible()
+    block.locator(f"label[for='lv-{iid}-3']").click()
+    block.get_by_role("button", name="Simpan").click()
+    page.locator(f"#ind-{iid} .alert-success").wait_for()
+    assert layout_problems(page) == []
+
+    # The verifier verifies an answer on a phone.
+    log_in_as(page, s["verifier"])
+    page.goto(page.base_url + reverse("assessments_verification:aspect", args=[s["in_verification"].pk, 1]))
+    second = s["in_verification"].answers.get(indicator__code="1.2")
+    card = page.locator(f"#answer-{second.pk}")
+    page.check(f"#id_a{second.pk}_level_3")
+    card.get_by_label("Catatan verifikator").fill("Sesuai bukti.")
+    card.get_by_role("button", name="Simpan").click()
+    page.locator(f"#answer-{second.pk} .alert-success").wait_for()
+    assert page.locator(f"#answer-{second.pk} .badge:has-text('Terverifikasi')").is_visible()
+    assert layout_problems(page) == []
+
+    problems = _visit_all(page, s, layout_problems)
+    assert problems == [], "\n".join(problems)
+
+
+def test_accessibility_of_main_pages(browser_page, period, institution, other_institution):
+    s = scenario(period=period, institution=institution, other_institution=other_institution)
+    page = browser_page
+    page.set_viewport_size(DESKTOP)
+    # The check itself finds each kind of fault.
+    page.set_content(
+        '<html><body><h1>a</h1><h1>b</h1><input id="x"><select aria-label=" "></select><img src="x.png"></body></html>'
+    )
+    assert len(a11y_problems(page)) == 5
+    use_indonesian(page)
+    problems = _visit_all(page, s, a11y_problems)
+    assert problems == [], "\n".join(problems)
