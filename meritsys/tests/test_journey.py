@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services_verification
-from assessments.models import Answer, AssessmentStatus, Clarification, Score, ScoreBasis
+from assessments.models import Answer, Assessment, AssessmentStatus, Clarification, Score, ScoreBasis
 from assessments.services import assessment_get_or_create
 from assessments.tests.self_support import fill_all
 from certificates.models import Certificate, CertificateStatus, Decision
@@ -140,7 +140,7 @@ def test_whole_cycle_in_indonesian(browser_page, institution, period, tmp_path):
     page.click("#clarification-form [type=submit]")
     page.wait_for_selector(f"#answer-{answers['1.1'].pk} .clarification-thread")
     assert "Belum dijawab" in page.inner_text(f"#answer-{answers['1.1'].pk} .clarification-thread")
-    page.goto(f"{page.base_url}{reverse('assessments_verification:assessment', args=[assessment.pk])}")
+    page.click("main ol.breadcrumb li:nth-child(2) a")  # back to the assessment
     page.click("#actions a:has-text('Kembalikan untuk perbaikan')")
     page.check(f"#id_flag_{answers['1.2'].pk}")
     page.fill(f"#id_reason_{answers['1.2'].pk}", "Dokumen Anjab/ABK belum ditandatangani.")
@@ -203,7 +203,7 @@ def test_whole_cycle_in_indonesian(browser_page, institution, period, tmp_path):
     page.check(f"#id_a{answers['1.2'].pk}_level_3")
     page.click(f"{card} form.verify-form button[type=submit]")
     page.wait_for_selector(f"{card} .badge:has-text('Terverifikasi')")
-    page.goto(f"{page.base_url}{reverse('assessments_verification:assessment', args=[assessment.pk])}")
+    page.click("main ol.breadcrumb li:nth-child(2) a")  # back to the assessment
     page.click("#actions a:has-text('Finalkan')")
     assert "33 dari 33" in page.inner_text("#finalise-progress")
     page.click("#finalise-button")
@@ -244,7 +244,7 @@ def test_whole_cycle_in_indonesian(browser_page, institution, period, tmp_path):
     page.wait_for_selector("#progress")
     decision = Decision.objects.get(number="7/KEP.KASN/XII/2026")
     certificate = Certificate.objects.get(decision=decision)
-    assert assessment.__class__.objects.get(pk=assessment.pk).status == AssessmentStatus.DECIDED
+    assert Assessment.objects.get(pk=assessment.pk).status == AssessmentStatus.DECIDED
     assert "Ditetapkan" in page.inner_text("h1")
     with page.expect_download() as download_info:
         page.click("main a:has-text('Piagam (PDF)')")
