@@ -38,9 +38,13 @@ def log_in_as(page: Any, user: User) -> None:
     logout = page.locator("form[action$='/logout/'] button")
     if page.url.startswith(page.base_url) and logout.count():
         if not logout.is_visible():
+            # On a phone the menu is collapsed: open it and let it finish opening.
             page.click("button.navbar-toggler")
-        logout.click()
-        page.wait_for_load_state()
+            page.locator("#nav-main.collapse.show").wait_for()
+        # Wait for the logout to land: going to the login page while the POST is in flight
+        # can cancel it, and the login page then redirects the still logged-in user home.
+        with page.expect_navigation():
+            logout.click()
     browser_login(page, user.email)
 
 
