@@ -13,7 +13,8 @@ def test_admin_logs_in_and_sees_the_register(browser_page, admin_user):
     assert page.locator("#count-regional").inner_text() == "552"
     assert int(page.locator("#count-central").inner_text()) > 50
     # The language switch changes the interface language.
-    page.select_option("#language-select", "id")
-    page.wait_for_load_state()
+    # The select submits its form on change: wait for that navigation, not the current page.
+    with page.expect_navigation():
+        page.select_option("#language-select", "id")
     assert page.locator("html").get_attribute("lang") == "id"
     assert "Keluar" in page.inner_text("nav")
