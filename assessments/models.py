@@ -283,6 +283,24 @@ class Clarification(models.Model):
         return self.resolved_at is None
 
 
+# What each AnswerHistory.field means, for people reading a history (self-assessment events
+# and the verifier's fields); an unknown code is shown as it is.
+ANSWER_HISTORY_FIELD_LABELS = {
+    "level": _("level"),
+    "self_level": _("self-assessed level"),
+    "note": _("note"),
+    "evidence_added": _("evidence added"),
+    "evidence_removed": _("evidence removed"),
+    "carried_over": _("carried over from"),
+    "confirmed": _("carry-over confirmed"),
+    "clarification_reply": _("clarification reply"),
+    "verified_level": _("verified level"),
+    "verified_note": _("verifier's note"),
+    "review_state": _("review state"),
+    "revision_reason": _("reason for revision"),
+}
+
+
 class AnswerHistory(models.Model):
     """One change to an answer: who, when, which field, from → to."""
 
@@ -295,6 +313,23 @@ class AnswerHistory(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+    @property
+    def field_label(self) -> str:
+        return str(ANSWER_HISTORY_FIELD_LABELS.get(self.field, self.field))
+
+    def _value_display(self, value: str) -> str:
+        if self.field == "review_state" and value in ReviewState.values:
+            return str(ReviewState(value).label)
+        return value
+
+    @property
+    def old_display(self) -> str:
+        return self._value_display(self.old_value)
+
+    @property
+    def new_display(self) -> str:
+        return self._value_display(self.new_value)
 
 
 class TransitionLog(models.Model):

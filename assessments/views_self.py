@@ -18,8 +18,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
 from accounts.roles import is_admin, is_institution_user, is_lead
-from assessments import selectors, selectors_self, services, services_self
-from assessments.access import access_assessment, access_evidence, is_lead_of, is_member_of
+from assessments import selectors, selectors_scores, selectors_self, services, services_self
+from assessments.access import (
+    access_assessment,
+    access_evidence,
+    can_see_verified_levels,
+    is_lead_of,
+    is_member_of,
+)
 from assessments.forms_self import AnswerForm, ClarificationReplyForm, EvidenceUploadForm, ExtensionForm, SubmitForm
 from assessments.models import Answer, Aspect, Assessment, AssessmentStatus, Clarification, Extension
 from meritsys.errors import DomainError, ValidationFailed
@@ -101,6 +107,11 @@ def institution_home(request: HttpRequest) -> HttpResponse:
     ):
         source = selectors_self.carry_over_source(assessment=assessment)
     preview = selectors_self.self_score_preview(assessment=assessment)
+    # Once verification is finalised (or earlier if the period says so) the institution sees
+    # the stored verified score here too, not only on the score pages.
+    verified = None
+    if can_see_verified_levels(request.user, assessment):
+        verified = selectors_scores.score_comparison(assessment=assessment, show_verified=True).verified_score
     return render(
         request,
         T + "home.html",
@@ -113,6 +124,7 @@ def institution_home(request: HttpRequest) -> HttpResponse:
             "missing_count": len(missing),
             "deadline": deadline,
             "preview": preview,
+            "verified": verified,
             "index_percent": selectors_self.score_index_percent(preview),
             "next_steps": _next_steps(
                 assessment=assessment,

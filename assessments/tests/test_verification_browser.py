@@ -103,7 +103,7 @@ def test_verifier_loop_in_the_browser(browser_page, verification_submitted, veri
 
     # The verifier sees the change, restarts, resolves the clarification and re-verifies 1.2.
     page.goto(f"{page.base_url}/verification/{assessment.pk}/changes/")
-    assert "self_level" in page.inner_text("main")
+    assert "self-assessed level: " in page.inner_text("main")
     page.goto(f"{page.base_url}/verification/{assessment.pk}/")
     page.click("#actions form button[type=submit]")  # start again
     page.wait_for_selector("#answers")

@@ -314,7 +314,7 @@ def test_history_page_shows_transitions_and_answer_changes(verification_started,
     answer = verification_started.answers.select_related("assessment").order_by("pk").first()
     svc.verified_answer_update(answer=answer, user=verifier, level=2, note="catatan", version=1)
     html = client_for(admin_user).get(url("history", verification_started)).content.decode()
-    assert "verified_level" in html and verifier.full_name in html
+    assert "verified level" in html and verifier.full_name in html
     assert html.count("<tr>") >= 2 + 3  # 2 transitions + 3 history rows (headers aside)
 
 
