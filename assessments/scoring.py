@@ -16,6 +16,7 @@ smallest indicator maximum's unit (12,5 × 1/4 = 3,125), so stored totals keep f
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 LEVEL_MIN = 0
 LEVEL_MAX = 4
@@ -60,27 +61,40 @@ class InstrumentSpec:
         if len(codes) != len(set(codes)):
             raise ValueError("indicator codes must be unique within an instrument")
         object.__setattr__(self, "_codes", frozenset(codes))
+        object.__setattr__(self, "_order", tuple(codes))
         # Each indicator's value at levels 0..4, computed once by `indicator_value`: scoring a
         # whole period then only looks values up and adds them.
-        object.__setattr__(
-            self,
-            "_values",
+        values = tuple(
             tuple(
-                tuple(
-                    (
-                        i.code,
-                        i.max_score,
-                        tuple(indicator_value(i.max_score, lv) for lv in range(LEVEL_MIN, LEVEL_MAX + 1)),
-                    )
-                    for i in a.indicators
+                (
+                    i.code,
+                    i.max_score,
+                    tuple(indicator_value(i.max_score, lv) for lv in range(LEVEL_MIN, LEVEL_MAX + 1)),
                 )
-                for a in self.aspects
-            ),
+                for i in a.indicators
+            )
+            for a in self.aspects
         )
+        object.__setattr__(self, "_values", values)
+        # Per aspect: its slice of the levels in `indicator_order`, and a memo of the results
+        # already computed for a given slice (a period repeats the same few combinations per
+        # aspect many times). Per total: index, category and next category.
+        plan: list[tuple[Any, ...]] = []
+        start = 0
+        for aspect, aspect_values in zip(self.aspects, values, strict=True):
+            plan.append((aspect, start, start + len(aspect_values), aspect_values, {}))
+            start += len(aspect_values)
+        object.__setattr__(self, "_plan", tuple(plan))
+        object.__setattr__(self, "_summaries", {})
 
     @property
     def indicator_codes(self) -> frozenset[str]:
         return self._codes  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def indicator_order(self) -> tuple[str, ...]:
+        """Every indicator code, aspect by aspect: the order `score_sequence` expects."""
+        return self._order  # type: ignore[attr-defined,no-any-return]
 
 
 @dataclass(frozen=True)
@@ -176,20 +190,84 @@ def score(spec: InstrumentSpec, levels: Mapping[str, int | None]) -> ScoreResult
     unknown = levels.keys() - spec.indicator_codes
     if unknown:
         raise ValueError(f"unknown indicator codes: {sorted(unknown)}")
+    return score_sequence(spec, [levels.get(code) for code in spec.indicator_order])
+
+
+_PLAIN_LEVEL_TYPES = frozenset({int, type(None)})
+# How many distinct level combinations one aspect remembers (a bound, never reached in practice).
+_MEMO_LIMIT = 100_000
+
+
+def score_sequence(spec: InstrumentSpec, levels: Sequence[int | None]) -> ScoreResult:
+    """Score levels given in `spec.indicator_order` (None where unanswered); same rules as `score`.
+
+    For callers that score many assessments of one instrument: no mapping to build, and each
+    aspect's result is computed once per distinct combination of its levels and then reused.
+    Raises ValueError for a level outside 0..4 or a sequence of the wrong length.
+    """
+    if len(levels) != len(spec.indicator_order):
+        raise ValueError(f"expected {len(spec.indicator_order)} levels, got {len(levels)}")
+    if not _PLAIN_LEVEL_TYPES.issuperset(map(type, levels)):
+        # int subclasses count as their value; anything else (bool, float, Decimal, str) raises.
+        levels = tuple(_plain_level(lv) for lv in levels)
+    elif type(levels) is not tuple:
+        levels = tuple(levels)
     aspects: list[AspectResult] = []
     missing: list[str] = []
-    for aspect, values in zip(spec.aspects, spec._values, strict=True):  # type: ignore[attr-defined]
-        subtotal = _ZERO
-        for code, max_score, by_level in values:
-            level = levels.get(code)
-            if level is None:
-                missing.append(code)
-            elif type(level) is int and LEVEL_MIN <= level <= LEVEL_MAX:
-                subtotal += by_level[level]
-            else:
-                subtotal += indicator_value(max_score, level)  # int subclasses; raises for bad levels
-        aspects.append(AspectResult(aspect.number, aspect.name, subtotal, aspect.max_score))
-    return summarise(max_score=spec.max_score, bands=spec.bands, aspects=aspects, missing=missing)
+    total = _ZERO
+    for aspect, start, end, values, memo in spec._plan:  # type: ignore[attr-defined]
+        key = levels[start:end]
+        part = memo.get(key)
+        if part is None:
+            part = _aspect_part(aspect, values, key)
+            if len(memo) < _MEMO_LIMIT:
+                memo[key] = part
+        result, gaps = part
+        aspects.append(result)
+        total += result.total
+        if gaps:
+            missing.extend(gaps)
+    summary = spec._summaries.get(total)  # type: ignore[attr-defined]
+    if summary is None:
+        summary = spec._summaries[total] = (  # type: ignore[attr-defined]
+            index_for(total, spec.max_score),
+            category_for(spec.bands, total),
+            next_category_for(spec.bands, total),
+        )
+    index, category, next_category = summary
+    return ScoreResult(
+        total=total,
+        max_score=spec.max_score,
+        index=index,
+        category=category,
+        aspects=tuple(aspects),
+        missing=tuple(missing),
+        next_category=next_category,
+    )
+
+
+def _plain_level(level: int | None) -> int | None:
+    """An int subclass as a plain int; raises the usual ValueError for a bool or a non-integer."""
+    if level is None or type(level) is int:
+        return level
+    indicator_value(_ZERO, level)  # raises unless an int (not bool) from 0 to 4
+    return int(level)
+
+
+def _aspect_part(
+    aspect: AspectSpec, values: tuple[tuple[str, Decimal, tuple[Decimal, ...]], ...], levels: tuple[int | None, ...]
+) -> tuple[AspectResult, tuple[str, ...]]:
+    """One aspect's result and its unanswered codes (the arithmetic of `indicator_value`)."""
+    subtotal = _ZERO
+    missing = []
+    for (code, max_score, by_level), level in zip(values, levels, strict=True):
+        if level is None:
+            missing.append(code)
+        elif LEVEL_MIN <= level <= LEVEL_MAX:
+            subtotal += by_level[level]
+        else:
+            subtotal += indicator_value(max_score, level)  # raises
+    return AspectResult(aspect.number, aspect.name, subtotal, aspect.max_score), tuple(missing)
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,9 @@ def main() -> None:
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--requests", type=int, default=40, help="requests per client at 1 client")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse the database a --keep run left (no recreate, no seed)"
+    )
     options = parser.parse_args()
 
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DJANGO_DEBUG"}}
@@ -144,12 +147,13 @@ def main() -> None:
     env["LOG_LEVEL"] = "WARNING"
 
     print(f"database: {DB_NAME}")
-    recreate_database(options.pg)
-    run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
-    started = time.perf_counter()
-    print(run([PY, "manage.py", "seed_national", "--periods", "5"], env).strip())
-    seed_seconds = time.perf_counter() - started
-    print(f"seed_national --periods 5 (PostgreSQL, whole command incl. startup): {seed_seconds:.1f} s")
+    if not options.reuse:
+        recreate_database(options.pg)
+        run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
+        started = time.perf_counter()
+        print(run([PY, "manage.py", "seed_national", "--periods", "5"], env).strip())
+        seed_seconds = time.perf_counter() - started
+        print(f"seed_national --periods 5 (PostgreSQL, whole command incl. startup): {seed_seconds:.1f} s")
     ids = run(
         [
             PY,
@@ -215,7 +219,7 @@ def main() -> None:
     ratio = results[("national dashboard", 10)][1] / results[("floor /healthz", 10)][1]
     print()
     print(f"dashboard p95 / floor p95 at 10 clients: {ratio:.2f} (target <= 3): {'MET' if ratio <= 3 else 'NOT MET'}")
-    if not options.keep:
+    if not options.keep and not options.reuse:
         recreate_database(options.pg)  # leave an empty database behind, not 3 periods of data
 
 

@@ -10,10 +10,14 @@ costs more than laying out a one-page charter, and a worker renders many documen
 """
 
 import atexit
+import base64
+import functools
+import io
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import segno
 from django.template.loader import render_to_string
@@ -90,7 +94,41 @@ def _font_config():  # type: ignore[no-untyped-def]
     if config is None:
         config = _local.font_config = FontConfiguration()
         _local.stylesheets = {}
+        _local.url_fetcher = _document_fetcher_class()()
     return config
+
+
+@functools.cache
+def _document_fetcher_class():  # type: ignore[no-untyped-def]
+    # Built on first use: WeasyPrint is imported lazily, like everywhere in this module.
+    from email.message import EmailMessage
+
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class DocumentFetcher(URLFetcher):  # type: ignore[misc]
+        """Reads only the shipped fonts (file:) and inline images (data:).
+
+        No network fetch can be triggered from a document. One instance per thread, reused:
+        WeasyPrint would otherwise build a urllib opener for every document. Base64 data URIs
+        (the QR code) are decoded here directly: urllib's data: handler parses MIME headers
+        with the email package, which cost more than the image itself.
+        """
+
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols={"file", "data"})
+            self._headers: dict[str, EmailMessage] = {}
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            head, comma, payload = url.partition(",")
+            if comma and head.startswith("data:image/") and head.endswith(";base64"):
+                mime = head[len("data:") : -len(";base64")]
+                if mime not in self._headers:
+                    message = self._headers[mime] = EmailMessage()
+                    message["Content-Type"] = mime
+                return URLFetcherResponse(url, base64.b64decode(payload), self._headers[mime])
+            return super().fetch(url, headers)
+
+    return DocumentFetcher
 
 
 def _stylesheet(name: str):  # type: ignore[no-untyped-def]
@@ -103,6 +141,7 @@ def _stylesheet(name: str):  # type: ignore[no-untyped-def]
             string=(STYLES_DIR / name).read_text(encoding="utf-8"),
             base_url=FONTS_DIR.as_uri() + "/",
             font_config=config,
+            url_fetcher=_local.url_fetcher,
         )
         _local.stylesheets[name] = sheet
     return sheet
@@ -113,9 +152,13 @@ def pdf_from_html(html: str, stylesheet: str) -> bytes:
     from weasyprint import HTML
 
     config = _font_config()
-    return HTML(string=html, base_url=FONTS_DIR.as_uri() + "/").write_pdf(
+    return HTML(string=html, base_url=FONTS_DIR.as_uri() + "/", url_fetcher=_local.url_fetcher).write_pdf(
         stylesheets=[_stylesheet(stylesheet)], font_config=config
     )
+
+
+# Module value → grey level: 0 (light) → white, 1 (dark) → black.
+_GREY = bytes([255, 0]) + bytes(254)
 
 
 def qr_data_uri(url: str) -> str:
@@ -124,9 +167,17 @@ def qr_data_uri(url: str) -> str:
 
     The mask is fixed: every mask is valid for readers, and choosing the "best" one costs
     more than the rest of the code (measured in bench/documents.py). A PNG of a few hundred
-    bytes was cheaper for WeasyPrint than the same code as an SVG path.
+    bytes was cheaper for WeasyPrint than the same code as an SVG path, and an 8-bit grey PNG
+    cheaper than segno's 1-bit one: WeasyPrint takes it as it is, where it converted a 1-bit
+    image to RGB and encoded it again.
     """
-    return segno.make(url, error="m", mask=0).png_data_uri(scale=1, border=2)
+    from PIL import Image, ImageOps
+
+    matrix = segno.make(url, error="m", mask=0).matrix  # rows of 0 (light) and 1 (dark)
+    image = Image.frombytes("L", (len(matrix[0]), len(matrix)), b"".join(matrix).translate(_GREY))
+    buffer = io.BytesIO()
+    ImageOps.expand(image, border=2, fill=255).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def letter_html(data: LetterData) -> str:

@@ -201,9 +201,35 @@ def data_version() -> str:
     # Table names come from model metadata, never from input.
     sql = "SELECT " + ", ".join(f"(SELECT {expr} FROM {table}{where})" for expr, table, where in parts)  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        if connection.vendor == "postgresql":
+            _prepare_once(sql)
+            cursor.execute(f"EXECUTE {_DATA_VERSION_STATEMENT}")
+        else:
+            cursor.execute(sql)
         row = cursor.fetchone()
     return "|".join(str(v) for v in row)
+
+
+_DATA_VERSION_STATEMENT = "dashboards_data_version"
+
+
+def _prepare_once(sql: str) -> None:
+    """Prepare the fingerprint query once per database connection (PostgreSQL).
+
+    Planning ten sub-selects cost more than running them (about 0.4 of 0.6 ms); with persistent
+    connections a prepared statement is planned once per connection. Like Django's own per-
+    connection setup, this runs on the raw connection, so query counts see only the EXECUTE.
+    A prepared statement outlives a rolled-back transaction, and PostgreSQL re-plans it by itself
+    after a schema change.
+    """
+    raw = connection.connection
+    if getattr(connection, "_dashboards_prepared_on", None) is raw:
+        return
+    with raw.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [_DATA_VERSION_STATEMENT])
+        if cursor.fetchone() is None:
+            cursor.execute(f"PREPARE {_DATA_VERSION_STATEMENT} AS {sql}")
+    connection._dashboards_prepared_on = raw  # type: ignore[attr-defined]
 
 
 def cached(key: str, version: str, build: Any) -> Any:

@@ -93,7 +93,13 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if PRODUCTION else 0)
+    # Persistent connections whenever PostgreSQL is used (not only with DJANGO_PRODUCTION): opening
+    # a connection (backend fork, authentication, session setup) cost about 10 ms per request under
+    # gunicorn, more than the whole cached dashboard view (bench/dashboard.py). Health checks
+    # replace a connection the server dropped instead of failing the request. runserver's
+    # per-request threads simply do not reuse them.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -193,6 +199,22 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions are read from the cache and written through to the database: a logged-in page no longer
+# pays a session query (bench/dashboard.py). With Redis the cache is shared by every process, so a
+# logout or a flushed session is seen everywhere at once. Without Redis each process has its own
+# memory cache: fine for the embedded single-process mode; if several processes serve without
+# Redis, another process may still accept a logged-out session for up to SESSION_CACHE_SECONDS.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
+SESSION_CACHE_SECONDS = 60
+CACHES["sessions"] = (
+    {**CACHES["default"], "KEY_PREFIX": "session"}
+    if REDIS_URL
+    else {"BACKEND": "meritsys.cache.CappedLocMemCache", "LOCATION": "sessions", "TIMEOUT": SESSION_CACHE_SECONDS}
+)
+# Rendered template fragments that depend only on the role and the language (the navigation):
+# per-process memory, so a deploy that changes a template never serves an old fragment.
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

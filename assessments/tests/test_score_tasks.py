@@ -314,3 +314,44 @@ def test_recompute_rewrites_a_wrong_row_even_when_fresh_and_leaves_right_rows_al
     assert count == (4, 1)
     assert stored(wrong, ScoreBasis.SELF).total == D("200")
     assert stored(right, ScoreBasis.SELF).computed_at == untouched
+
+
+def test_recompute_scores_an_assessment_with_a_missing_answer_row(period):
+    (assessment,) = fill_period(period, 1)  # self 1 everywhere, verified 2 everywhere
+    assessment.answers.filter(indicator__code="1.1").delete()  # 12,5 points, no row at all
+    services.scores_recompute_period(period=period)
+    self_row, verified_row = stored(assessment, ScoreBasis.SELF), stored(assessment, ScoreBasis.VERIFIED)
+    assert self_row.total == D("100") - D("3.125") and self_row.missing_count == 1
+    assert verified_row.total == D("200") - D("6.25") and verified_row.missing_count == 1
+
+
+def test_recompute_leaves_equal_rows_alone_and_only_restamps_stale_ones(period):
+    made = fill_period(period, 3)
+    services.scores_recompute_period(period=period)
+    before = {(s.assessment_id, s.basis): s for s in Score.objects.all()}
+    assert services.scores_recompute_period(period=period) == (6, 0)
+    # Answers touched without a level change: same figures, but computed_at must move past the change.
+    changed = timezone.now()
+    Assessment.objects.filter(pk=made[0].pk).update(answers_changed_at=changed)
+    assert services.scores_recompute_period(period=period) == (6, 2)
+    for key, old in before.items():
+        row = Score.objects.get(assessment_id=key[0], basis=key[1])
+        assert (row.total, row.aspect_totals, row.category_code, row.is_final) == (
+            old.total,
+            old.aspect_totals,
+            old.category_code,
+            old.is_final,
+        )
+        assert (row.computed_at >= changed) is (key[0] == made[0].pk)
+    assert services.scores_stale_ids() == []
+
+
+def test_recompute_rewrites_a_row_whose_aspect_totals_were_tampered_with(period):
+    (assessment,) = fill_period(period, 1)
+    services.scores_recompute_period(period=period)
+    row = stored(assessment, ScoreBasis.SELF)
+    good = row.aspect_totals
+    row.aspect_totals = [dict(good[0], total="0"), *good[1:]]
+    row.save()
+    assert services.scores_recompute_period(period=period).written == 1
+    assert stored(assessment, ScoreBasis.SELF).aspect_totals == good
