@@ -15,6 +15,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.utils import timezone
 
 from assessments.models import (
     Answer,
@@ -423,9 +424,10 @@ def trend_figures(
     """
     periods = list(
         Period.objects.order_by("self_assessment_opens", "pk").values(
-            "pk", "name", "instrument_id", "self_assessment_opens"
+            "pk", "name", "instrument_id", "self_assessment_opens", "verification_closes"
         )
     )
+    today = timezone.localdate()
     good_by_instrument = {
         p["instrument_id"]: {b.code for b in bands_of(p["instrument_id"], all_bands) if b.good} for p in periods
     }
@@ -458,6 +460,8 @@ def trend_figures(
                 "period_id": p["pk"],
                 "name": p["name"],
                 "year": year,
+                # Verification still open: its shares are provisional and only grow.
+                "in_progress": p["verification_closes"] >= today,
                 "assessed": sum(x["assessed"] for x in per_group),
                 "good": sum(x["check"].good for x in per_group),
                 "groups": per_group,
@@ -468,7 +472,9 @@ def trend_figures(
 
 def national_figures_cached(*, period: Period) -> dict[str, Any]:
     """`national_figures`, cached per period until any score, status, target or register change."""
-    return cached(f"national:{period.pk}", data_version(), lambda: national_figures(period=period))
+    # The date is part of the key: whether a period is still in progress changes with it.
+    version = f"{data_version()}:{timezone.localdate().isoformat()}"
+    return cached(f"national:{period.pk}", version, lambda: national_figures(period=period))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -93,15 +93,18 @@ def _national_body(request: HttpRequest, can_edit_targets: bool) -> str:
             for b in bands
         ],
     }
-    # Periods with no final result yet (a cycle still running) would plot as a drop to zero.
+    # Periods with no final result yet would plot as a drop to zero, and a cycle whose verification
+    # is still open as a drop to its partial share: the chart shows closed periods only, the table
+    # marks the running one.
     trend = [t for t in figures["trend"] if t["assessed"]]
+    closed = [t for t in trend if not t["in_progress"]]
     chart_trend = {
-        "labels": [t["name"] for t in trend],
+        "labels": [t["name"] for t in closed],
         "datasets": [
             {
                 "label": str(GROUP_LABELS[g]),
-                "data": [_f(t["groups"][i]["check"].share, 1) for t in trend],
-                "target": [_f(t["groups"][i]["check"].target, 1) for t in trend],
+                "data": [_f(t["groups"][i]["check"].share, 1) for t in closed],
+                "target": [_f(t["groups"][i]["check"].target, 1) for t in closed],
                 "targetLabel": _("Target %(group)s") % {"group": GROUP_LABELS[g]},
             }
             for i, g in enumerate(InstitutionGroup.values)

@@ -157,3 +157,32 @@ def test_cached_dashboard_page_follows_a_decision(admin_user, scored):
     kinds = page.split('id="kinds-table"')[1].split("</table>")[0]
     assert '<td class="num">1</td></tr>' in kinds  # the decided column of the ministry row
     assert page != first
+
+
+def test_trend_chart_leaves_out_a_period_still_in_verification(admin_user, scored, instrument):
+    """A running cycle's partial share would plot as a collapse; the table marks it instead."""
+    import datetime as dt
+    import json
+    import re
+
+    from assessments.models import Period
+    from assessments.services import assessment_get_or_create
+
+    closed = Period.objects.create(
+        name="Penilaian 2024 Semester I",
+        instrument=instrument,
+        self_assessment_opens=dt.date(2024, 1, 8),
+        self_assessment_closes=dt.date(2024, 2, 29),
+        verification_closes=dt.date(2024, 4, 30),
+    )
+    past = assessment_get_or_create(institution=scored.institution, period=closed)
+    past.answers.update(self_level=4, verified_level=4)
+    past.status = AssessmentStatus.DECIDED
+    past.save()
+    score_compute(assessment_id=past.pk, basis=ScoreBasis.VERIFIED, final=True)
+
+    page = client_for(admin_user).get("/dashboard/").content.decode()
+    chart = json.loads(re.search(r'id="chart-trend" type="application/json">(.*?)</script>', page, re.S).group(1))
+    assert chart["labels"] == ["Penilaian 2024 Semester I"]  # the running fixture period is not plotted
+    trend_table = re.search(r'<table[^>]*id="trend-table".*?</table>', page, re.S).group(0)
+    assert scored.period.name in trend_table and "in progress, provisional" in trend_table
