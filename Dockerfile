@@ -15,11 +15,8 @@ COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 COPY --from=assets /build/node_modules ./node_modules
-# Same copy step as `make assets`, without npm in this image.
-RUN mkdir -p static/vendor/bootstrap static/vendor/htmx static/vendor/chartjs \
- && cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/ \
- && cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/ \
- && cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/ \
+# The same copy step as `make assets` (scripts/copy_assets.sh), without npm in this image.
+RUN sh scripts/copy_assets.sh \
  && SECRET_KEY=build-only python manage.py compilemessages --ignore=node_modules -v0 \
  && SECRET_KEY=build-only python manage.py collectstatic --noinput -v0
 RUN useradd --create-home --uid 1000 meritsys && mkdir -p /data/private_media && chown -R meritsys /data /app

@@ -25,10 +25,7 @@ node_modules/.package-lock.json: package.json
 	touch $@
 
 assets: node_modules/.package-lock.json
-	mkdir -p static/vendor/bootstrap static/vendor/htmx static/vendor/chartjs
-	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
-	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
-	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
+	sh scripts/copy_assets.sh
 
 migrate: install
 	$(MANAGE) migrate --noinput

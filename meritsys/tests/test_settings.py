@@ -76,3 +76,13 @@ def test_check_deploy_is_clean_in_production_mode():
     result = run("", PRODUCTION_ENV, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNINGS" not in result.stdout + result.stderr
+
+
+def test_production_static_files_collect_with_hashed_names(tmp_path):
+    """The hashed storage of production resolves every url() and source map of the vendored files."""
+    env = {**PRODUCTION_ENV, "STATIC_ROOT": str(tmp_path)}
+    result = run("", env, "manage.py", "collectstatic", "--noinput", "-v0")
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())
+    assert "vendor/bootstrap/bootstrap.min.css" in manifest["paths"]
+    assert "js/app.js" in manifest["paths"]
