@@ -186,7 +186,7 @@ def browser_page(live_server):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="en-US", accept_downloads=True)
+        context = browser.new_context(locale="en-US", accept_downloads=True, viewport={"width": 1440, "height": 900})
         page = context.new_page()
         page.set_default_timeout(15_000)
         page.base_url = live_server.url  # type: ignore[attr-defined]
