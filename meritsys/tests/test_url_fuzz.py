@@ -128,10 +128,11 @@ def _value_sets(world, users):
     missing = {k: ("999999" if v.isdigit() else v) for k, v in real.items()}
     missing["number"] = "99"
     missing["serial"] = "-" * 40
+    huge = {k: ("99999999999999999999" if v.isdigit() else v) for k, v in real.items()}
     decision_ids = {**real, "pk": str(world["decision"].pk)}
     other = {**real, "pk": str(world["clarification"].pk)}
     evidence = {**real, "pk": str(world["evidence"].pk if world["evidence"] else 1)}
-    return [real, missing, decision_ids, other, evidence]
+    return [real, missing, huge, decision_ids, other, evidence]
 
 
 def test_no_500_for_garbage_input(world, users):
