@@ -123,12 +123,21 @@ def parse_xlsx(data: bytes) -> Parsed:
 # -- validation ---------------------------------------------------------------------------------
 
 
-def _text(record: Record, key: str, errors: list[str], *, required: bool = True) -> str:
+def _text(record: Record, key: str, errors: list[str], *, required: bool = True, max_length: int = 0) -> str:
     value = record.values.get(key)
     text = "" if value is None else str(value).strip()
     if required and not text:
         errors.append(f"{record.where}, field {key}: required")
+    if max_length and len(text) > max_length:
+        errors.append(f"{record.where}, field {key}: longer than {max_length} characters")
     return text
+
+
+# What the score columns hold (DecimalField max_digits=7, decimal_places=2).
+DECIMAL_LIMIT = Decimal("100000")
+DECIMAL_QUANTUM = Decimal("0.01")
+# What the number columns hold (PositiveSmallIntegerField).
+INT_MAX = 32767
 
 
 def _decimal(record: Record, key: str, errors: list[str], *, positive: bool = True) -> Decimal | None:
@@ -141,6 +150,9 @@ def _decimal(record: Record, key: str, errors: list[str], *, positive: bool = Tr
     if not number.is_finite() or number < 0 or (positive and number == 0):
         errors.append(f"{record.where}, field {key}: {value!r} must be {'above' if positive else 'at least'} 0")
         return None
+    if number >= DECIMAL_LIMIT or number != number.quantize(DECIMAL_QUANTUM):
+        errors.append(f"{record.where}, field {key}: {value!r} does not fit (below 100000, at most two decimal places)")
+        return None
     return number
 
 
@@ -150,10 +162,13 @@ def _int(record: Record, key: str, errors: list[str]) -> int | None:
         number = Decimal(str(value).strip())
         if number != number.to_integral_value():
             raise ValueError
-        return int(number)
     except (InvalidOperation, ValueError):
         errors.append(f"{record.where}, field {key}: {value!r} is not a whole number")
         return None
+    if not 0 <= number <= INT_MAX:
+        errors.append(f"{record.where}, field {key}: {value!r} is out of range (0 to {INT_MAX})")
+        return None
+    return int(number)
 
 
 def validate(parsed: Parsed) -> dict[str, Any]:
@@ -161,8 +176,8 @@ def validate(parsed: Parsed) -> dict[str, Any]:
     errors = list(parsed.errors)
     inst = parsed.instrument
     clean: dict[str, Any] = {
-        "code": _text(inst, "code", errors),
-        "name": _text(inst, "name", errors),
+        "code": _text(inst, "code", errors, max_length=60),
+        "name": _text(inst, "name", errors, max_length=255),
         "legal_basis": _text(inst, "legal_basis", errors, required=False),
         "reference_note": _text(inst, "reference_note", errors, required=False),
         "is_reference": str(inst.values.get("is_reference")).strip().lower() in {"true", "1", "yes", "ya"},
@@ -180,8 +195,8 @@ def validate(parsed: Parsed) -> dict[str, Any]:
     seen_mins: set[Decimal] = set()
     for record in parsed.bands:
         band: dict[str, Any] = {
-            "code": _text(record, "code", errors),
-            "name": _text(record, "name", errors),
+            "code": _text(record, "code", errors, max_length=10),
+            "name": _text(record, "name", errors, max_length=60),
             "min_score": _decimal(record, "min_score", errors, positive=False),
         }
         if band["code"] in seen_band_codes:
@@ -201,7 +216,7 @@ def validate(parsed: Parsed) -> dict[str, Any]:
         number = _int(record, "number", errors)
         aspect: dict[str, Any] = {
             "number": number,
-            "name": _text(record, "name", errors),
+            "name": _text(record, "name", errors, max_length=200),
             "description": _text(record, "description", errors, required=False),
             "max_score": _decimal(record, "max_score", errors),
             "indicators": [],
@@ -218,7 +233,7 @@ def validate(parsed: Parsed) -> dict[str, Any]:
     seen_codes: set[str] = set()
     for record in parsed.indicators:
         aspect_number = _int(record, "aspect", errors)
-        code = _text(record, "code", errors)
+        code = _text(record, "code", errors, max_length=10)
         indicator: dict[str, Any] = {
             "code": code,
             "statement": _text(record, "statement", errors),

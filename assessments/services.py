@@ -106,7 +106,11 @@ def period_save(
         errors.append(_("Choose a published instrument."))
     if not self_assessment_opens <= self_assessment_closes <= verification_closes:
         errors.append(_("The dates must follow each other: opens ≤ self-assessment closes ≤ verification closes."))
-    if period is not None and period.instrument_id != instrument.pk and period.assessments.exists():
+    # Compare with the stored instrument: a ModelForm has already set the new one on `period`.
+    stored_instrument_id = (
+        Period.objects.filter(pk=period.pk).values_list("instrument_id", flat=True).first() if period else None
+    )
+    if period is not None and stored_instrument_id != instrument.pk and period.assessments.exists():
         errors.append(_("The instrument cannot change once assessments have started."))
     duplicate = Period.objects.filter(name=name)
     if period is not None:

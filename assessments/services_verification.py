@@ -117,9 +117,11 @@ def verifier_unassign(*, assessment: Assessment, verifier: User, user: Any) -> N
     """Remove one verifier from an assessment (admin)."""
     if not can_assign_verifiers(user):
         raise PermissionDenied(_("Only the oversight admins assign verifiers."))
-    if assessment.status == S.DECIDED:
-        raise InvalidTransition(_("Decided assessments cannot change verifiers."))
-    assessment.verifiers.remove(verifier)
+    with transaction.atomic():
+        locked = _lock_assessment(assessment)
+        if locked.status == S.DECIDED:
+            raise InvalidTransition(_("Decided assessments cannot change verifiers."))
+        locked.verifiers.remove(verifier)
 
 
 # --- start ---

@@ -148,10 +148,16 @@ def institution_home(request: HttpRequest) -> HttpResponse:
 # --- aspect page -----------------------------------------------------------------------------
 
 
+# History rows written by verifiers that carry the verified level or note.
+VERIFIER_HISTORY_FIELDS = frozenset({"verified_level", "verified_note"})
+
+
 def _block_context(request: HttpRequest, assessment: Assessment, answer: Answer, **extra: Any) -> dict[str, Any]:
+    show_verified = can_see_verified_levels(request.user, assessment)
     return {
         "assessment": assessment,
         "a": answer,
+        "history": [h for h in answer.history.all() if show_verified or h.field not in VERIFIER_HISTORY_FIELDS],
         "editable": is_member_of(request.user, assessment)
         and services_self.answer_is_editable(answer=answer, assessment=assessment),
         "can_reply": assessment.status in services_self.CLARIFICATION_REPLY_STATES,

@@ -26,7 +26,7 @@ class InstitutionFilterForm(forms.Form):
 
 class AccountCreateForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
-    email = forms.EmailField(label=_("E-mail"))
+    email = forms.EmailField(label=_("E-mail"), max_length=254)  # the User.email column
     nip = forms.CharField(
         label=_("NIP"),
         required=False,

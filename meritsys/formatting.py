@@ -3,6 +3,8 @@
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import timezone
+
 MONTHS_ID = [
     "Januari",
     "Februari",
@@ -48,7 +50,9 @@ def id_percent(value: Decimal | float | None, places: int = 1) -> str:
 
 
 def id_date(value: dt.date | dt.datetime | None) -> str:
-    """2026-11-22 → "22 November 2026"."""
+    """2026-11-22 → "22 November 2026"; an aware datetime is shown as its day in TIME_ZONE."""
     if value is None:
         return "—"
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
     return f"{value.day} {MONTHS_ID[value.month - 1]} {value.year}"

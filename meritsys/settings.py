@@ -167,6 +167,11 @@ if not PRODUCTION:
 # Evidence upload limit per file, in bytes (default 10 MB).
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Public charter verification: lookups per client per minute, and how many reverse proxies in
+# front of the app append to X-Forwarded-For (0: the client is REMOTE_ADDR). Behind a proxy set
+# the count, or every visitor shares the proxy's address and one limit.
+CERTIFICATE_VERIFY_RATE_PER_MINUTE = env.int("CERTIFICATE_VERIFY_RATE_PER_MINUTE", default=20)
+CERTIFICATE_VERIFY_TRUSTED_PROXIES = env.int("CERTIFICATE_VERIFY_TRUSTED_PROXIES", default=0)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -24,7 +24,7 @@ def idpct(value: Decimal | None, places: int = 1) -> str:
     return formatting.id_percent(value, int(places))
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def iddate(value):  # type: ignore[no-untyped-def]
     if get_language() == "en" and value is not None:
         return value.strftime("%-d %B %Y")

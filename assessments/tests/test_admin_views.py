@@ -99,3 +99,27 @@ def test_admin_home_counts_the_register(users):
     register_import()
     page = client_for(users["admin"]).get("/").content.decode()
     assert 'id="count-regional">552<' in page
+
+
+def test_period_instrument_cannot_change_once_assessments_exist(users, instrument, assessment):
+    """The edit form must not slip a new instrument past the check (the form updates the
+    instance in memory before the service compares it with the stored one)."""
+    from assessments.instrument_io import instrument_import
+    from assessments.services import instrument_publish
+
+    doc = json.loads(instrument_export_json(instrument))
+    doc["code"] = "OTHER-2027"
+    other = instrument_publish(instrument=instrument_import(data=json.dumps(doc).encode(), filename="o.json"))
+    period = assessment.period
+    data = {
+        "name": period.name,
+        "instrument": other.pk,
+        "self_assessment_opens": period.self_assessment_opens.isoformat(),
+        "self_assessment_closes": period.self_assessment_closes.isoformat(),
+        "verification_closes": period.verification_closes.isoformat(),
+    }
+    response = client_for(users["admin"]).post(f"/periods/{period.pk}/edit/", data)
+    assert response.status_code == 200
+    assert "The instrument cannot change once assessments have started." in response.content.decode()
+    period.refresh_from_db()
+    assert period.instrument_id == instrument.pk

@@ -87,6 +87,28 @@ def import_json(doc: dict) -> Instrument:
             lambda d: d["bands"].append({"code": "V", "name": "Istimewa", "min_score": "abc"}),
             "bands[4], field min_score: 'abc' is not a number",
         ),
+        # Values the database cannot hold are refused with a message, not a 500.
+        (
+            lambda d: d["aspects"][0].__setitem__("number", 99999999999999999999),
+            "aspects[0], field number: 99999999999999999999 is out of range",
+        ),
+        (
+            lambda d: d["aspects"][0]["indicators"][0].__setitem__("code", "1.1" + "x" * 20),
+            "aspects[0].indicators[0], field code: longer than 10 characters",
+        ),
+        (
+            lambda d: d["bands"][1].__setitem__("name", "K" * 61),
+            "bands[1], field name: longer than 60 characters",
+        ),
+        (lambda d: d.__setitem__("code", "C" * 61), "field code: longer than 60 characters"),
+        (
+            lambda d: d["bands"][1].__setitem__("min_score", "1e9"),
+            "bands[1], field min_score: '1e9' does not fit",
+        ),
+        (
+            lambda d: d["aspects"][0]["indicators"][0].__setitem__("max_score", "12.125"),
+            "aspects[0].indicators[0], field max_score: '12.125' does not fit",
+        ),
     ],
 )
 def test_bad_json_is_refused_whole_with_the_place_named(mutate, expected):

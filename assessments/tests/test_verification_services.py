@@ -406,3 +406,17 @@ def test_loop_return_resubmit_changes_and_finalise(verification_started, verifie
         S.IN_VERIFICATION,
         S.VERIFIED,
     ]
+
+
+def test_unassign_checks_the_stored_status_not_a_stale_copy(verification_started, verifier, admin_user):
+    """An admin's page loaded before the decision: the stored assessment is DECIDED by now."""
+    from assessments.models import Assessment, AssessmentStatus
+
+    stale = Assessment.objects.get(pk=verification_started.pk)
+    current = Assessment.objects.get(pk=verification_started.pk)
+    current.answers.update(verified_level=3)
+    for target in (AssessmentStatus.VERIFIED, AssessmentStatus.DECIDED):
+        transition_apply(assessment=current, to=target, user=admin_user)
+    with pytest.raises(InvalidTransition):
+        svc.verifier_unassign(assessment=stale, verifier=verifier, user=admin_user)
+    assert current.verifiers.filter(pk=verifier.pk).exists()

@@ -432,3 +432,22 @@ def test_no_transition_logged_on_refused_page_actions(verification_started, veri
     client_for(verifier).post(url("return", verification_started), {})
     client_for(verifier).post(url("finalise", verification_started))
     assert TransitionLog.objects.count() == before
+
+
+def test_institution_answer_history_hides_verified_levels_until_it_may_see_them(verification_started, verifier, lead):
+    """The aspect page's history table must not show the verifier's level and note while the
+    institution may not see verified levels (can_see_verified_levels)."""
+    answer = verification_started.answers.select_related("indicator__aspect").order_by("pk").first()
+    svc.verified_answer_update(
+        answer=answer, user=verifier, level=1, note="SECRET-VERIFIER-NOTE", version=answer.version
+    )
+    url = reverse("assessments_self:aspect", args=[verification_started.pk, answer.indicator.aspect.number])
+
+    page = base_client_for(lead).get(url).content.decode()
+    assert "SECRET-VERIFIER-NOTE" not in page
+    assert "verified_level" not in page
+
+    verification_started.period.show_verified_to_institutions = True
+    verification_started.period.save(update_fields=["show_verified_to_institutions"])
+    page = base_client_for(lead).get(url).content.decode()
+    assert "SECRET-VERIFIER-NOTE" in page

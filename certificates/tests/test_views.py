@@ -345,3 +345,30 @@ def test_draft_preview_queries_stay_constant(admin_user, period, verified_set):
         make_verified(make_institution(f"K7{n}", f"Badan Pratinjau {n}"), period, 3)
     decision.assessments.set(decision.period.assessments.filter(status="verified"))
     assert _count(client, url) == before
+
+
+def test_verify_proxy_and_rate_settings_come_from_the_environment():
+    """Behind the documented reverse proxy every client has the proxy's address: without a
+    way to set the trusted proxy count from the environment, all the public shares one limit."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    code = (
+        "import json, django; django.setup(); from certificates import views as v;"
+        "print(json.dumps([v.VERIFY_TRUSTED_PROXIES, v.VERIFY_RATE_PER_MINUTE]))"
+    )
+    env = {k: val for k, val in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "DJANGO_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="meritsys.settings",
+        CERTIFICATE_VERIFY_TRUSTED_PROXIES="1",
+        CERTIFICATE_VERIFY_RATE_PER_MINUTE="50",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [1, 50]

@@ -64,3 +64,17 @@ def test_duplicate_account_or_bad_nip_changes_nothing(users, institution):
     )
     assert response.status_code == 200
     assert User.objects.count() == before
+
+
+def test_email_longer_than_the_column_is_refused_not_a_500(users, institution):
+    """The form field allowed 320 characters; the column holds 254 (a DataError on PostgreSQL)."""
+    long_email = "a" * 64 + "@" + ("b" * 60 + ".") * 4 + "id"  # 311 characters, syntactically valid
+    client = client_for(users["admin"])
+    client.raise_request_exception = False
+    before = User.objects.count()
+    response = client.post(
+        f"/institutions/{institution.pk}/", {"full_name": "X", "email": long_email, "nip": "", "role": "lead"}
+    )
+    assert response.status_code == 200
+    assert "at most 254 characters" in response.content.decode()
+    assert User.objects.count() == before
