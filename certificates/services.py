@@ -11,12 +11,14 @@ import logging
 import secrets
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -92,6 +94,20 @@ def _check_fields(*, decision: Decision | None, number: str, signatory_name: str
     return number
 
 
+@contextmanager
+def _number_taken_is_refused(number: str) -> Iterator[None]:
+    """Two admins saving the same number at once: the unique constraint decides, with a message."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if not Decision.objects.filter(number=number).exists():
+            raise
+        raise ValidationFailed(
+            _("The decision was not saved."),
+            errors=[_("Another decision already has the number %(number)s.") % {"number": number}],
+        ) from exc
+
+
 def decision_create(
     *,
     user: Any,
@@ -105,7 +121,7 @@ def decision_create(
     """Draft a decision for a period; it starts with every verified assessment of the period."""
     _require_admin(user)
     number = _check_fields(decision=None, number=number, signatory_name=signatory_name, signatory_title=signatory_title)
-    with transaction.atomic():
+    with _number_taken_is_refused(number), transaction.atomic():
         decision = Decision.objects.create(
             number=number,
             date=date,
@@ -136,7 +152,7 @@ def decision_update(
     number = _check_fields(
         decision=decision, number=number, signatory_name=signatory_name, signatory_title=signatory_title
     )
-    with transaction.atomic():
+    with _number_taken_is_refused(number), transaction.atomic():
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         if decision.is_issued:
             raise InvalidTransition(_("An issued decision cannot be changed."))

@@ -226,3 +226,13 @@ def test_serial_lookup_normalises_what_people_type(issued_decision):
 def test_drafts_are_not_verifiable(admin_user, period, verified_set):
     draft_decision(admin_user, period)
     assert not Certificate.objects.exists()  # certificates exist only once issued
+
+
+def test_duplicate_number_saved_at_the_same_time_is_a_message_not_a_500(admin_user, period, verified_set, monkeypatch):
+    """Both admins passed the check before either wrote: the unique constraint decides."""
+    draft_decision(admin_user, period, "9/KEP/2026")
+    monkeypatch.setattr(services, "_check_fields", lambda *, decision, number, **_: number.strip())
+    with pytest.raises(ValidationFailed) as info:
+        draft_decision(admin_user, period, "9/KEP/2026")
+    assert "Another decision already has the number 9/KEP/2026." in info.value.errors
+    assert Decision.objects.filter(number="9/KEP/2026").count() == 1
