@@ -94,11 +94,24 @@ def _plain(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_safe(value: Any) -> Any:
+    """A text cell never starts like a formula: spreadsheet programs would run it (CSV injection).
+
+    Names come from the register and admins, but an export travels far; numbers stay numbers.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _number(value: Any) -> Any:
     # openpyxl writes Decimal as a number already; float keeps readers' types simple.
     if isinstance(value, Decimal):
         return float(value)
-    return value
+    return _text_safe(value)
 
 
 def export_xlsx(filters: ResultFilters, *, title: str) -> bytes:
@@ -145,7 +158,9 @@ def export_csv_lines(filters: ResultFilters) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(header)
     for row in rows:
-        yield writer.writerow(["" if v is None else (_plain(v) if isinstance(v, Decimal) else v) for v in row])
+        yield writer.writerow(
+            ["" if v is None else (_plain(v) if isinstance(v, Decimal) else _text_safe(v)) for v in row]
+        )
 
 
 def export_csv(filters: ResultFilters) -> bytes:

@@ -20,8 +20,8 @@ class ContentSecurityPolicyMiddleware:
 class DomainErrorMiddleware:
     """The one place where a domain error a view did not handle becomes a message.
 
-    htmx requests get a small alert fragment (htmx swaps it in place); full requests go back to
-    the page they came from with the message shown, or get an error page with the right status.
+    htmx requests get a small alert fragment (htmx swaps it in place); full requests get a page
+    with the message, links back, and the error's status code.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

@@ -87,3 +87,13 @@ def test_bad_filter_is_refused_with_a_message(data):
 def test_export_with_no_period_is_refused(admin_user):
     response = client_for(admin_user).get("/exports/results.csv")
     assert response.status_code == 400
+
+
+def test_a_name_that_looks_like_a_formula_is_exported_as_text(data):
+    Institution.objects.filter(active=True).order_by("code").update(name='=HYPERLINK("http://x","klik")')
+    client, period = data["client"], data["period"]
+    sheet = load_workbook(io.BytesIO(client.get(f"/exports/results.xlsx?period={period.pk}").content)).active
+    names = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert names and all(name.startswith("'=HYPERLINK") for name in names)
+    text = client.get(f"/exports/results.csv?period={period.pk}").content.decode("utf-8-sig")
+    assert all(row[2].startswith("'=") for row in list(csv.reader(io.StringIO(text)))[1:])
