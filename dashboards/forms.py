@@ -49,6 +49,10 @@ class PeriodForm(forms.Form):
 class PercentField(forms.DecimalField):
     """A share in percent; "35,5" (Indonesian) and "35.5" are both read, whatever the language."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs = {"min_value": Decimal(0), "max_value": Decimal(100), "max_digits": 5, "decimal_places": 2, **kwargs}
+        super().__init__(**kwargs)
+
     def to_python(self, value: Any) -> Any:
         if isinstance(value, str) and "," in value and "." not in value:
             value = value.replace(",", ".")
@@ -57,24 +61,6 @@ class PercentField(forms.DecimalField):
 
 class TargetForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    KL = PercentField(
-        label=InstitutionGroup.KL.label,
-        min_value=Decimal(0),
-        max_value=Decimal(100),
-        max_digits=5,
-        decimal_places=2,
-    )
-    PROVINSI = PercentField(
-        label=InstitutionGroup.PROVINSI.label,
-        min_value=Decimal(0),
-        max_value=Decimal(100),
-        max_digits=5,
-        decimal_places=2,
-    )
-    KABKOTA = PercentField(
-        label=InstitutionGroup.KABKOTA.label,
-        min_value=Decimal(0),
-        max_value=Decimal(100),
-        max_digits=5,
-        decimal_places=2,
-    )
+    KL = PercentField(label=InstitutionGroup.KL.label)
+    PROVINSI = PercentField(label=InstitutionGroup.PROVINSI.label)
+    KABKOTA = PercentField(label=InstitutionGroup.KABKOTA.label)
