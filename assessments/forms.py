@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Instrument, InstrumentStatus, Period
+from meritsys.forms import DateInput
 
 
 class InstrumentImportForm(forms.Form):
@@ -16,10 +17,6 @@ class InstrumentImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Import")))
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class PeriodForm(forms.ModelForm):
@@ -34,9 +31,9 @@ class PeriodForm(forms.ModelForm):
             "show_verified_to_institutions",
         ]
         widgets = {
-            "self_assessment_opens": DateInput(format="%Y-%m-%d"),
-            "self_assessment_closes": DateInput(format="%Y-%m-%d"),
-            "verification_closes": DateInput(format="%Y-%m-%d"),
+            "self_assessment_opens": DateInput(),
+            "self_assessment_closes": DateInput(),
+            "verification_closes": DateInput(),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -13,6 +13,7 @@ from assessments.evidence_validation import ACCEPT_ATTR
 from assessments.models import Period
 from assessments.services_self import LEVELS, NOTE_MAX, REPLY_MAX
 from institutions.models import Institution
+from meritsys.forms import DateInput
 
 
 class AnswerForm(forms.Form):
@@ -60,14 +61,10 @@ class SubmitForm(forms.Form):
     )
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class ExtensionForm(forms.Form):
     period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.none())
     institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects.none())
-    until = forms.DateField(label=_("Submit allowed until"), widget=DateInput(format="%Y-%m-%d"))
+    until = forms.DateField(label=_("Submit allowed until"), widget=DateInput())
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -11,6 +11,7 @@ from assessments.models import Answer, AssessmentStatus, Period
 from assessments.selectors_verification import verifier_choices
 from institutions.models import InstitutionKind, Region
 from institutions.selectors import province_list
+from meritsys.forms import DateInput
 
 LEVEL_CHOICES = [
     (0, _("0 · not evidenced")),
@@ -19,10 +20,6 @@ LEVEL_CHOICES = [
     (3, "3"),
     (4, "4"),
 ]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class VerifyAnswerForm(forms.Form):
@@ -42,7 +39,7 @@ class VerifyAnswerForm(forms.Form):
 
 class ClarificationForm(forms.Form):
     question = forms.CharField(label=_("Question to the institution"), widget=forms.Textarea(attrs={"rows": 4}))
-    due_date = forms.DateField(label=_("Reply due by"), widget=DateInput(format="%Y-%m-%d"))
+    due_date = forms.DateField(label=_("Reply due by"), widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

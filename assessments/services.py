@@ -36,6 +36,7 @@ from assessments.models import (
 from assessments.scoring import InstrumentSpec, ScoreResult, score, score_sequence
 from assessments.selectors import instrument_spec
 from institutions.models import Institution
+from meritsys import formatting
 from meritsys.errors import InvalidTransition, ValidationFailed
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,11 @@ def instrument_publish(*, instrument: Instrument) -> Instrument:
             if total != aspect.max_score:
                 errors.append(
                     _("Aspect %(number)s: maximum %(max)s but its indicators add up to %(sum)s.")
-                    % {"number": aspect.number, "max": aspect.max_score, "sum": total}
+                    % {
+                        "number": aspect.number,
+                        "max": formatting.number(aspect.max_score),
+                        "sum": formatting.number(total),
+                    }
                 )
             for indicator in indicators:
                 if sorted(lv.level for lv in indicator.levels.all()) != [1, 2, 3, 4]:
@@ -66,7 +71,7 @@ def instrument_publish(*, instrument: Instrument) -> Instrument:
         if aspect_total != instrument.max_score:
             errors.append(
                 _("The instrument maximum is %(max)s but the aspects add up to %(sum)s.")
-                % {"max": instrument.max_score, "sum": aspect_total}
+                % {"max": formatting.number(instrument.max_score), "sum": formatting.number(aspect_total)}
             )
         if not instrument.bands.exists():
             errors.append(_("The instrument has no category bands."))

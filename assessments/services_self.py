@@ -32,8 +32,8 @@ from assessments.models import (
 )
 from assessments.services import score_queue
 from assessments.workflow import INSTITUTION_EDITABLE, transition_apply
+from meritsys import formatting
 from meritsys.errors import EditConflict, InvalidTransition, PermissionDenied, ValidationFailed
-from meritsys.formatting import id_date
 
 LEVELS = (1, 2, 3, 4)
 NOTE_MAX = 4000
@@ -141,7 +141,9 @@ def answer_update(*, answer: Answer, user: Any, level: Any, note: str, version: 
     level = _parse_level(level)
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise ValidationFailed(_("The note is too long (at most %(max)s characters).") % {"max": NOTE_MAX})
+        raise ValidationFailed(
+            _("The note is too long (at most %(max)s characters).") % {"max": formatting.count(NOTE_MAX)}
+        )
     try:
         version = int(version)
     except (TypeError, ValueError) as exc:
@@ -265,7 +267,8 @@ def _require_complete(assessment: Assessment) -> None:
     items = selectors_self.missing_items(assessment=assessment)
     if items:
         raise SubmissionIncomplete(
-            _("The self-assessment cannot be submitted yet: %(n)s item(s) are missing.") % {"n": len(items)},
+            _("The self-assessment cannot be submitted yet: %(n)s item(s) are missing.")
+            % {"n": formatting.count(len(items))},
             items=items,
         )
 
@@ -292,7 +295,7 @@ def assessment_submit(*, assessment: Assessment, user: Any, today: dt.date | Non
         if not deadline.is_open:
             raise InvalidTransition(
                 _("The self-assessment closed on %(date)s. Ask the oversight body for an extension.")
-                % {"date": id_date(deadline.effective)}
+                % {"date": formatting.date(deadline.effective)}
             )
         _require_complete(locked)
         transition_apply(assessment=locked, to=AssessmentStatus.SUBMITTED, user=user)
@@ -459,7 +462,9 @@ def clarification_reply(*, clarification: Clarification, user: Any, reply: str, 
     if not reply:
         raise ValidationFailed(_("Write a reply."))
     if len(reply) > REPLY_MAX:
-        raise ValidationFailed(_("The reply is too long (at most %(max)s characters).") % {"max": REPLY_MAX})
+        raise ValidationFailed(
+            _("The reply is too long (at most %(max)s characters).") % {"max": formatting.count(REPLY_MAX)}
+        )
     with transaction.atomic():
         assessment, answer = _lock(clarification.answer)
         answer.indicator = clarification.answer.indicator

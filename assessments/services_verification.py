@@ -31,6 +31,7 @@ from assessments.models import (
 )
 from assessments.services import score_queue
 from assessments.workflow import transition_apply
+from meritsys import formatting
 from meritsys.errors import EditConflict, InvalidTransition, PermissionDenied, ValidationFailed
 
 S = AssessmentStatus
@@ -167,7 +168,9 @@ def verified_answer_update(*, answer: Answer, user: Any, level: Any, note: str, 
     value = _level_checked(level)
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise ValidationFailed(_("The note is too long (at most %(n)s characters).") % {"n": NOTE_MAX})
+        raise ValidationFailed(
+            _("The note is too long (at most %(n)s characters).") % {"n": formatting.count(NOTE_MAX)}
+        )
     assessment = answer.assessment
     _require_assigned(user, assessment)
     with transaction.atomic():
@@ -223,7 +226,7 @@ def clarification_ask(*, answer: Answer, user: Any, question: str, due_date: dt.
     if due_date is None:
         errors.append(_("Give a due date."))
     elif due_date < timezone.localdate():
-        errors.append(_("The due date %(date)s is in the past.") % {"date": due_date.isoformat()})
+        errors.append(_("The due date %(date)s is in the past.") % {"date": formatting.date(due_date)})
     if errors or due_date is None:
         raise ValidationFailed(_("The clarification was not sent."), errors=errors)
     with transaction.atomic():

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,8 +27,8 @@ from assessments.access import (
 )
 from assessments.forms_self import AnswerForm, ClarificationReplyForm, EvidenceUploadForm, ExtensionForm, SubmitForm
 from assessments.models import Answer, Aspect, Assessment, AssessmentStatus, Clarification, Extension
+from meritsys import formatting
 from meritsys.errors import DomainError, ValidationFailed
-from meritsys.formatting import id_date
 
 T = "assessments/self/"
 
@@ -62,10 +61,12 @@ def _next_steps(
         if totals["answered"] < totals["total"]:
             steps.append(
                 _("Answer the remaining %(n)s indicators, aspect by aspect.")
-                % {"n": totals["total"] - totals["answered"]}
+                % {"n": formatting.count(totals["total"] - totals["answered"])}
             )
         if missing:
-            steps.append(_("Complete the %(n)s missing items listed on the submit page.") % {"n": missing})
+            steps.append(
+                _("Complete the %(n)s missing items listed on the submit page.") % {"n": formatting.count(missing)}
+            )
         if not deadline.is_open:
             steps.append(_("The deadline has passed: ask the oversight body for an extension."))
         elif not missing:
@@ -78,7 +79,7 @@ def _next_steps(
     if status == AssessmentStatus.REVISION:
         return [
             _("The verifier returned %(n)s indicators for revision: correct them, then the lead resubmits.")
-            % {"n": flagged}
+            % {"n": formatting.count(flagged)}
         ]
     if status in (AssessmentStatus.SUBMITTED, AssessmentStatus.IN_VERIFICATION):
         return [_("The self-assessment is with the verifiers. Answer any clarification they ask.")]
@@ -234,15 +235,14 @@ def _respond(
 
 def _conflict_text(current: Answer, attempted: dict[str, Any]) -> str:
     who = current.updated_by.full_name if current.updated_by else _("someone")
-    when = timezone.localtime(current.updated_at)
     return _(
         "Not saved: %(who)s saved indicator %(code)s on %(date)s at %(time)s with level %(level)s and note “%(note)s”. "
         "Your level %(mine)s was not saved; review their answer and save again."
     ) % {
         "who": who,
         "code": current.indicator.code,
-        "date": id_date(when),
-        "time": when.strftime("%H:%M"),
+        "date": formatting.date(current.updated_at),
+        "time": formatting.time(current.updated_at),
         "level": current.self_level or "-",
         "note": current.self_note or "-",
         "mine": attempted.get("level") or "-",
@@ -379,7 +379,7 @@ def carry_over(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _("%(n)s answers were copied from the previous period. Check and save each one to confirm it.")
-            % {"n": count},
+            % {"n": formatting.count(count)},
         )
     return redirect("home")
 
@@ -406,7 +406,7 @@ def extension_list(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _("%(institution)s may submit until %(date)s.")
-                % {"institution": extension.institution.name, "date": id_date(extension.until)},
+                % {"institution": extension.institution.name, "date": formatting.date(extension.until)},
             )
             return redirect("assessments_self:extensions")
     extensions = Extension.objects.select_related("period", "institution", "granted_by").order_by("-granted_at")

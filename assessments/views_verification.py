@@ -40,6 +40,7 @@ from assessments.forms_verification import (
     VerifyAnswerForm,
 )
 from assessments.models import Answer, Aspect, Assessment
+from meritsys import formatting
 from meritsys.errors import DomainError, EditConflict, ValidationFailed
 
 PAGE_SIZE = 50
@@ -401,7 +402,7 @@ def assignment(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Verifiers assigned: %(n)s assessment(s) gained a verifier.") % {"n": len(changed)},
+                _("Verifiers assigned: %(n)s assessment(s) gained a verifier.") % {"n": formatting.count(len(changed))},
             )
             return redirect(request.get_full_path())
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -22,6 +22,8 @@ from typing import Any
 import segno
 from django.template.loader import render_to_string
 
+from meritsys import formatting
+
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 STYLES_DIR = Path(__file__).resolve().parent / "templates" / "certificates" / "documents"
 
@@ -203,6 +205,4 @@ def kind_order(kind: str) -> int:
 
 
 def score_text(total: Decimal | None) -> str:
-    from meritsys.formatting import id_number
-
-    return id_number(total, 2, fixed=True) if total is not None else "—"
+    return formatting.score(total)

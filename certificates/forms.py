@@ -7,11 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Period
+from meritsys.forms import DateInput
 
 
 class DecisionForm(forms.Form):
     number = forms.CharField(label=_("Decision number"), max_length=120)
-    date = forms.DateField(label=_("Decision date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Decision date"), widget=DateInput())
     place = forms.CharField(label=_("Place"), max_length=80, initial="Jakarta")
     period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.order_by("-self_assessment_opens"))
     signatory_name = forms.CharField(label=_("Signatory name"), max_length=160)

@@ -44,8 +44,8 @@ from certificates.selectors import (
     certificate_threshold,
     decision_annex,
 )
+from meritsys import formatting
 from meritsys.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from meritsys.formatting import id_date
 
 logger = logging.getLogger(__name__)
 
@@ -342,7 +342,7 @@ def letter_data(*, decision: Decision) -> documents.LetterData:
         body_name=settings.OVERSIGHT_BODY_NAME,
         body_short=settings.OVERSIGHT_BODY_SHORT,
         number=decision.number,
-        date=id_date(decision.date),
+        date=formatting.date(decision.date, language=formatting.OFFICIAL_LANGUAGE),
         place=decision.place,
         period_name=decision.period.name,
         signatory_name=decision.signatory_name,
@@ -360,7 +360,7 @@ def charter_data(*, certificate: Certificate) -> documents.CharterData:
         category=certificate.category_name,
         score=documents.score_text(certificate.score_total),
         decision_number=decision.number,
-        decision_date=id_date(decision.date),
+        decision_date=formatting.date(decision.date, language=formatting.OFFICIAL_LANGUAGE),
         place=decision.place,
         period_name=decision.period.name,
         signatory_name=decision.signatory_name,

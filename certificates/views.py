@@ -21,6 +21,7 @@ from certificates import selectors, services
 from certificates.access import access_charter, access_letter
 from certificates.forms import DecisionForm, RevokeForm, VerifyForm
 from certificates.models import Certificate, Decision
+from meritsys import formatting
 from meritsys.errors import DomainError
 
 # Public lookups per client address per minute before the verification page answers 429.
@@ -181,7 +182,7 @@ def documents_retry(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_object_or_404(Decision, pk=pk)
     regenerate = request.POST.get("regenerate") == "1"
     count = services.documents_retry(decision=decision, user=request.user, regenerate=regenerate)
-    messages.success(request, _("%(count)s documents queued for rendering.") % {"count": count})
+    messages.success(request, _("%(count)s documents queued for rendering.") % {"count": formatting.count(count)})
     return redirect("certificates:decision_detail", pk=pk)
 
 

@@ -18,10 +18,9 @@ from openpyxl.utils import get_column_letter
 from assessments.models import Aspect, Assessment, AssessmentStatus
 from dashboards.selectors import ResultFilters, results
 from institutions.models import KIND_GROUP, Institution, InstitutionGroup, InstitutionKind, Region
+from meritsys import formatting
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NUMBER_FORMAT = "0.00"
-INDEX_FORMAT = "0.0000"
 
 
 def export_table(filters: ResultFilters) -> tuple[list[str], list[list[Any]], list[str]]:
@@ -48,7 +47,7 @@ def export_table(filters: ResultFilters) -> tuple[list[str], list[list[Any]], li
             % {
                 "number": aspect.number,
                 "name": aspect.name,
-                "max": _plain(aspect.max_score),
+                "max": formatting.number(aspect.max_score),
             }
         )
         kinds.append("score")
@@ -89,11 +88,6 @@ def export_table(filters: ResultFilters) -> tuple[list[str], list[list[Any]], li
     return [str(h) for h in header], rows, kinds
 
 
-def _plain(value: Decimal) -> str:
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -132,7 +126,7 @@ def export_xlsx(filters: ResultFilters, *, title: str) -> bytes:
     for column, kind in enumerate(kinds, start=1):
         letter = get_column_letter(column)
         if kind in {"score", "index"}:
-            fmt = NUMBER_FORMAT if kind == "score" else INDEX_FORMAT
+            fmt = formatting.XLSX_SCORE_FORMAT if kind == "score" else formatting.XLSX_INDEX_FORMAT
             for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
                 cell.number_format = fmt
         width = 8 if kind in {"int", "index"} else 12 if kind == "score" else 22
@@ -147,20 +141,29 @@ def export_xlsx(filters: ResultFilters, *, title: str) -> bytes:
     return out.getvalue()
 
 
+def _csv_cell(value: Any, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind == "score":
+        return formatting.data_number(value, formatting.SCORE_PLACES)
+    if kind == "index":
+        return formatting.data_number(value, formatting.INDEX_PLACES)
+    return _text_safe(value)
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
 
 
 def export_csv_lines(filters: ResultFilters) -> Iterator[str]:
-    """CSV lines (comma-separated, dot decimals) starting with a BOM so Excel reads UTF-8."""
-    header, rows, _kinds = export_table(filters)
+    """CSV lines (comma-separated, dot decimals at the instrument's precision) starting with a BOM so
+    Excel reads UTF-8. A CSV is data for other programs, so figures are machine-readable."""
+    header, rows, kinds = export_table(filters)
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(header)
     for row in rows:
-        yield writer.writerow(
-            ["" if v is None else (_plain(v) if isinstance(v, Decimal) else _text_safe(v)) for v in row]
-        )
+        yield writer.writerow([_csv_cell(v, kind) for v, kind in zip(row, kinds, strict=True)])
 
 
 def export_csv(filters: ResultFilters) -> bytes:

@@ -137,6 +137,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
+# Dates and numbers: one format per language (meritsys/formats), written only by meritsys.formatting.
+FORMAT_MODULE_PATH = ["meritsys.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")

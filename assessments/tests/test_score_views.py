@@ -59,7 +59,7 @@ def test_comparison_permissions(scored, users, other_verifier, who, status, sees
     if status == 200:
         body = response.content.decode()
         assert 'data-testid="self-total">303,75<' in body
-        assert ('data-testid="verified-total">290<' in body) is sees_verified
+        assert ('data-testid="verified-total">290,00<' in body) is sees_verified
         assert ("−13,75" in body) is sees_verified
 
 
@@ -77,7 +77,7 @@ def test_institution_sees_verified_once_finalised(scored, lead):
     move_to(scored, S.VERIFIED)
     services.score_compute(assessment_id=scored.pk, basis=ScoreBasis.VERIFIED)
     body = client_for(lead).get(comparison_url(scored)).content.decode()
-    assert 'data-testid="verified-total">290<' in body
+    assert 'data-testid="verified-total">290,00<' in body
     assert 'data-testid="gap">−13,75<' in body
 
 
@@ -85,7 +85,7 @@ def test_institution_sees_verified_early_when_the_period_allows(scored, lead):
     scored.period.show_verified_to_institutions = True
     scored.period.save()
     body = client_for(lead).get(comparison_url(scored)).content.decode()
-    assert 'data-testid="verified-total">290<' in body
+    assert 'data-testid="verified-total">290,00<' in body
 
 
 def test_comparison_shows_indonesian_figures_gaps_and_next_category(scored, admin_user):
@@ -95,7 +95,7 @@ def test_comparison_shows_indonesian_figures_gaps_and_next_category(scored, admi
     assert "21,25 poin lagi menuju kategori Sangat Baik" in body
     # Verified: 290 → 0,73 (0,725 half up), Baik, 35 more.
     assert ">0,73<" in body
-    assert "35 poin lagi menuju kategori Sangat Baik" in body
+    assert "35,00 poin lagi menuju kategori Sangat Baik" in body
     # Per aspect: aspect 1 self 33,75 vs verified 30 → −3,75; aspect 3 (3.2 at 1) 97,5 vs 87,5 → −10.
     assert "−3,75" in body and "−10" in body
     assert "Perencanaan Kebutuhan" in body
@@ -108,7 +108,7 @@ def test_comparison_says_when_scores_are_missing_or_stale(institution, period, l
     services.score_compute(assessment_id=assessment.pk, basis=ScoreBasis.SELF)
     set_levels(assessment, "self_level", {"1.1": 4})
     body = client_for(lead).get(comparison_url(assessment)).content.decode()
-    assert 'data-testid="self-total">200<' in body
+    assert 'data-testid="self-total">200,00<' in body
     assert "sedang dihitung ulang" in body
 
 
@@ -220,8 +220,8 @@ def test_simulator_htmx_returns_only_the_result(scored, lead):
     body = response.content.decode()
     assert response.status_code == 200 and "<html" not in body
     # Level 2 everywhere is 200; 3.2 (max 20) unanswered removes 10 → 190, Kurang, 60 to Baik.
-    assert 'data-testid="total">190<' in body
-    assert "60 poin lagi menuju kategori Baik" in body
+    assert 'data-testid="total">190,00<' in body
+    assert "60,00 poin lagi menuju kategori Baik" in body
     assert "1 indikator belum dijawab" in body
     assert snapshot(scored) == before
 

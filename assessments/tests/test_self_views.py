@@ -331,9 +331,9 @@ def test_home_shows_deadline_progress_score_and_next_steps(assessment, editor):
     progress = re.search(r'<table class="table table-sm align-middle" id="aspect-progress">.*?</table>', page, re.S)
     assert progress and "Perencanaan Kebutuhan" in progress.group(0)
     # Aspect 1 at level 2: 40 × 2/4 = 20 points; category Buruk.
-    assert '<span id="score-total">20</span>' in page
+    assert '<span id="score-total">20,00</span>' in page
     assert "Buruk" in page and '<span id="score-index">0,05</span>' in page
-    assert "155 poin lagi menuju Kurang" in page
+    assert "155,00 poin lagi menuju Kurang" in page
 
 
 def test_home_lists_open_clarifications(assessment, editor, verifier):

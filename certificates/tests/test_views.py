@@ -260,18 +260,27 @@ def test_verify_page_is_public(role, users, issued_decision):
 
 
 def test_verify_after_revocation_says_when_and_why(admin_user, issued_decision):
+    import datetime as dt
+
+    from django.core.management import call_command
+
     certificate = issued_decision.certificates.get(institution__code="K902")
     en_client(admin_user).post(
         reverse("certificates:certificate_revoke", args=[certificate.pk]), {"reason": "Bukti dukung dipalsukan"}
     )
-    certificate.refresh_from_db()
-    page = en_client(None).get(reverse("certificates:verify", args=[certificate.serial])).content.decode()
-    assert "Revoked" in page and "Bukti dukung dipalsukan" in page
-    from django.utils import timezone
-
-    from meritsys.formatting import id_date
-
-    assert id_date(timezone.localtime(certificate.revoked_at)) in page
+    # Pinned to 20:00 UTC on 31 July: 1 August in Jakarta, a month named differently in each language.
+    Certificate.objects.filter(pk=certificate.pk).update(revoked_at=dt.datetime(2026, 7, 31, 20, 0, tzinfo=dt.UTC))
+    url = reverse("certificates:verify", args=[certificate.serial])
+    english = en_client(None).get(url).content.decode()
+    assert "Revoked" in english and "Bukti dukung dipalsukan" in english
+    assert "revoked on 1 August 2026" in english
+    assert "Agustus" not in english
+    call_command("compilemessages", ignore_patterns=[".venv", "node_modules"], verbosity=0)
+    indonesian = client_for(None)
+    indonesian.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    page = indonesian.get(url).content.decode()
+    assert "1 Agustus 2026" in page
+    assert "August" not in page
 
 
 def test_unknown_serial_says_so_without_a_stack_trace():

@@ -49,7 +49,7 @@ def test_xlsx_reads_back_with_typed_numbers(data):
         assert all(isinstance(v, int | float) for v in row[12:])
         assert abs(row[9] - float(totals[row[1]])) < 1e-9
         assert abs(sum(row[12:]) - row[9]) < 0.02
-    assert sheet.cell(row=2, column=10).number_format == "0.00"
+    assert sheet.cell(row=2, column=10).number_format == "#,##0.00"
 
 
 def test_csv_has_a_bom_and_the_same_rows(data):

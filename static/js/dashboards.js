@@ -3,8 +3,8 @@
 (function () {
   "use strict";
   if (typeof Chart === "undefined") { return; }
-  var lang = document.documentElement.lang || "id";
-  var locale = lang.indexOf("en") === 0 ? "en-GB" : "id-ID";
+  // Figures use Indonesian separators in both languages, as every page does (meritsys.formatting).
+  var locale = "id-ID";
   var palette = ["#b02a37", "#e0a800", "#198754", "#0d6efd", "#6f42c1", "#20c997", "#fd7e14", "#6c757d"];
   var number = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
 
