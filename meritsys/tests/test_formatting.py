@@ -199,3 +199,21 @@ def test_a_service_message_writes_its_date_in_the_reader_language_in_every_month
         text = " ".join(raised.value.errors)
         assert f"28 {MONTHS[language][month - 1]} 2025" in text
         assert "2025-" not in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_date_inputs_carry_iso_values_and_accept_a_typed_day_first_date(language):
+    from django.utils import timezone
+
+    from certificates.forms import DecisionForm
+
+    with translation.override(language):
+        html = str(DecisionForm()["date"])
+        assert 'type="date"' in html
+        assert f'value="{timezone.localdate().isoformat()}"' in html
+        for typed in ("31/12/2026", "2026-12-31"):
+            form = DecisionForm(data={"date": typed})
+            form.is_valid()
+            assert "date" not in form.errors, form.errors
+            assert form.cleaned_data["date"] == dt.date(2026, 12, 31)
