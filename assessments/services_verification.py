@@ -48,7 +48,11 @@ def _history(answer: Answer, user: Any, field: str, old: Any, new: Any) -> Answe
 
 
 def _lock_assessment(assessment: Assessment) -> Assessment:
-    locked = Assessment.objects.select_for_update().select_related("institution", "period").get(pk=assessment.pk)
+    # Lock the assessment row only: without `of`, PostgreSQL would also lock the joined Period and
+    # Institution rows, and every verifier of a period would queue behind one Period row.
+    locked = (
+        Assessment.objects.select_for_update(of=("self",)).select_related("institution", "period").get(pk=assessment.pk)
+    )
     # Permission caches on the caller's instance stay valid: assignment is not changed by these services.
     return locked
 

@@ -420,3 +420,22 @@ def test_unassign_checks_the_stored_status_not_a_stale_copy(verification_started
     with pytest.raises(InvalidTransition):
         svc.verifier_unassign(assessment=stale, verifier=verifier, user=admin_user)
     assert current.verifiers.filter(pk=verifier.pk).exists()
+
+
+def test_a_verification_write_locks_only_the_assessment_row(verification_started, verifier):
+    """All verifiers of a period must not queue behind its one Period row (PostgreSQL locks)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are a PostgreSQL matter; SQLite locks the whole database")
+    with CaptureQueriesContext(connection) as queries:
+        svc.clarification_ask(
+            answer=verification_started.answers.first(),
+            user=verifier,
+            question="Mohon SK",
+            due_date=timezone.localdate() + dt.timedelta(days=3),
+        )
+    locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+    assert locks
+    assert all('FOR UPDATE OF "assessments_assessment"' in sql for sql in locks), locks
