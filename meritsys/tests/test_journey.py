@@ -97,7 +97,7 @@ def test_whole_cycle_in_indonesian(browser_page, institution, period, tmp_path):
     assert page.locator("#assessment-status").inner_text() == "Diajukan"
     # Self score: aspects 2..8 at level 3 = 270, minus 8.3 at 1 (7,5 × 2/4 = 3,75) = 266,25;
     # aspect 1: 12,5 × 3/4 + 15 × 1/4 + 12,5 × 1/4 = 16,25. Total 282,5 (Baik).
-    assert page.locator("#score-total").inner_text() == "282,5"
+    assert page.locator("#score-total").inner_text() == "282,50"
 
     # --- 3. The admin assigns a verifier on the assignment page -------------------------------
     log_in_as(page, who["admin"])
@@ -222,7 +222,7 @@ def test_whole_cycle_in_indonesian(browser_page, institution, period, tmp_path):
     page.click("nav a.nav-link:text-is('Nilai')")
     page.click(f"main a:has-text('{institution.name}')")
     assert page.get_by_test_id("verified-total").inner_text() == "286,88"
-    assert page.get_by_test_id("self-total").inner_text() == "290"
+    assert page.get_by_test_id("self-total").inner_text() == "290,00"
     assert page.get_by_test_id("gap").inner_text() == "−3,13"
     assert page.locator("[data-testid=index]").nth(1).inner_text() == "0,72"
     assert Score.objects.get(assessment=assessment, basis=ScoreBasis.VERIFIED).is_final
