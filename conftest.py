@@ -7,9 +7,9 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Role, User
+from assessments.instrument.reference import reference_instrument_ensure
 from assessments.models import Assessment, Period
-from assessments.reference import reference_instrument_ensure
-from assessments.services import assessment_get_or_create
+from assessments.periods.services import assessment_get_or_create
 from institutions.models import Institution, InstitutionKind, Membership, MembershipRole, Region
 
 PASSWORD = "test-pass-123!"
@@ -176,7 +176,7 @@ def browser_page(live_server):
     """A Playwright page in Debian's chromium (never a downloaded browser)."""
     import os
 
-    from meritsys.tests_support import CHROMIUM, require_chromium
+    from core.testing import CHROMIUM, require_chromium
 
     require_chromium()
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
@@ -283,8 +283,8 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
 
     from django.conf import settings as django_settings
 
+    from core.testing import require_postgres, require_redis
     from meritsys.celery import app
-    from meritsys.tests_support import require_postgres, require_redis
 
     require_redis()
     require_postgres()
@@ -349,9 +349,9 @@ def verification_submitted(assessment, lead, verifier) -> Assessment:
     """A SUBMITTED assessment: every indicator answered, a PDF on each answer above level 1,
     `verifier` assigned. Answers are written directly and the move goes through
     workflow.transition_apply (the submit service lives on the self-assessment side)."""
-    from accounts.demo import demo_answers_fill
+    from assessments.domain.workflow import transition_apply
     from assessments.models import AssessmentStatus
-    from assessments.workflow import transition_apply
+    from demo.seed import demo_answers_fill
 
     demo_answers_fill(assessment=assessment, user=lead)
     transition_apply(assessment=assessment, to=AssessmentStatus.SUBMITTED, user=lead)
@@ -362,6 +362,6 @@ def verification_submitted(assessment, lead, verifier) -> Assessment:
 @pytest.fixture
 def verification_started(verification_submitted, verifier) -> Assessment:
     """The same assessment after its verifier started verification (IN_VERIFICATION)."""
-    from assessments.services_verification import verification_start
+    from assessments.verification.services import verification_start
 
     return verification_start(assessment=verification_submitted, user=verifier)

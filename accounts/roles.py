@@ -1,26 +1,25 @@
 """Role predicates: the one place that says who is what.
 
-Views and selectors ask these; nothing filters by role by hand.
+Views, services, selectors and templates (through `nav_role`) ask these; nothing filters by role
+by hand. Plain functions rather than the `rules` package: the project never used Django's
+object-permission API, and a predicate per role is all `assessments.access` needs to compose.
 """
 
 from typing import Any
 
-import rules
+from django.apps import apps
 
 from accounts.models import Role
 
 
-@rules.predicate
 def is_admin(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_active and user.role == Role.ADMIN)
 
 
-@rules.predicate
 def is_verifier(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_active and user.role == Role.VERIFIER)
 
 
-@rules.predicate
 def is_oversight(user: Any) -> bool:
     return bool(is_admin(user) or is_verifier(user))
 
@@ -32,19 +31,17 @@ def membership_of(user: Any) -> Any:
     cached = getattr(user, "_membership_cache", False)
     if cached is not False:
         return cached
-    from institutions.models import Membership
-
-    membership = Membership.objects.select_related("institution").filter(user=user).first()
+    # Looked up by name: institutions builds on accounts, so accounts does not import it.
+    membership_model = apps.get_model("institutions", "Membership")
+    membership = membership_model.objects.select_related("institution").filter(user=user).first()
     user._membership_cache = membership
     return membership
 
 
-@rules.predicate
 def is_institution_user(user: Any) -> bool:
     return membership_of(user) is not None
 
 
-@rules.predicate
 def is_lead(user: Any) -> bool:
     membership = membership_of(user)
     return bool(membership and membership.role == "lead")

@@ -4,6 +4,7 @@ Views call `access_assessment` (fetch + check at once) and the `can_*` predicate
 use `assessments_visible_to`. Nothing else filters assessments by role.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -11,9 +12,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_admin, is_verifier, membership_of
-from assessments.models import Assessment, AssessmentStatus, Evidence
-from assessments.workflow import INSTITUTION_EDITABLE
-from meritsys.errors import PermissionDenied
+from assessments.domain import workflow
+from assessments.models import Answer, Assessment, AssessmentStatus, Evidence
+from core.errors import AccessDenied
 
 
 def assessments_visible_to(user: Any) -> QuerySet[Assessment]:
@@ -57,8 +58,44 @@ def is_assigned_verifier(user: Any, assessment: Assessment) -> bool:
 
 
 def can_edit_answers(user: Any, assessment: Assessment) -> bool:
-    """Institution users edit in DRAFT, and in REVISION (flagged answers only, checked per answer)."""
-    return is_member_of(user, assessment) and assessment.status in INSTITUTION_EDITABLE
+    """Institution users edit in DRAFT, and in REVISION (flagged answers only: `can_edit_answer`)."""
+    return is_member_of(user, assessment) and workflow.answers_editable(assessment.status)
+
+
+def can_edit_answer(user: Any, assessment: Assessment, answer: Answer) -> bool:
+    return is_member_of(user, assessment) and workflow.answer_editable(assessment.status, answer.review_state)
+
+
+@dataclass(frozen=True)
+class OpenMoves:
+    """What this user may do with this assessment now; views pass it to templates as `moves`, so
+    templates never compare status strings."""
+
+    possible: frozenset[str]  # moves the workflow allows from the current status, by whoever may make them
+    answers_locked: bool  # the institution's answers can no longer change (submitted and beyond)
+    flagged_only: bool  # returned for revision: only the flagged answers can change
+    edit_answers: bool
+    submit: bool  # the lead submits (DRAFT) or resubmits (REVISION)
+    start: bool
+    verify: bool
+    resolve_clarifications: bool
+    reopen: bool
+
+
+def open_moves(user: Any, assessment: Assessment) -> OpenMoves:
+    status = assessment.status
+    possible = workflow.moves_from(status)
+    return OpenMoves(
+        possible=possible,
+        answers_locked=not workflow.answers_editable(status),
+        flagged_only=status == AssessmentStatus.REVISION,
+        edit_answers=can_edit_answers(user, assessment),
+        submit=bool(possible & {"submit", "resubmit"}) and is_lead_of(user, assessment),
+        start=can_start_verification(user, assessment),
+        verify=can_verify(user, assessment),
+        resolve_clarifications=can_resolve_clarifications(user, assessment),
+        reopen=can_reopen(user, assessment),
+    )
 
 
 def can_verify(user: Any, assessment: Assessment) -> bool:
@@ -79,7 +116,7 @@ def can_see_verified_levels(user: Any, assessment: Assessment) -> bool:
 
 def require(condition: bool, message: str) -> None:
     if not condition:
-        raise PermissionDenied(message)
+        raise AccessDenied(message)
 
 
 def access_evidence(user: Any, pk: Any) -> Evidence:
@@ -110,6 +147,10 @@ def can_start_verification(user: Any, assessment: Assessment) -> bool:
     return is_assigned_verifier(user, assessment) and assessment.status == AssessmentStatus.SUBMITTED
 
 
+def can_resolve_clarifications(user: Any, assessment: Assessment) -> bool:
+    return is_assigned_verifier(user, assessment) and assessment.status not in workflow.VERIFICATION_CLOSED
+
+
 def can_reopen(user: Any, assessment: Assessment) -> bool:
     return bool(is_admin(user)) and assessment.status == AssessmentStatus.VERIFIED
 
@@ -119,7 +160,7 @@ def access_assessment_for_verification(user: Any, pk: Any) -> Assessment:
     assessment = access_assessment(user, pk)
     if not can_view_verification(user, assessment):
         # The institution knows its own assessment exists: say why instead of a bare 404.
-        raise PermissionDenied(_("Only the oversight admins and the assigned verifiers see the verification pages."))
+        raise AccessDenied(_("Only the oversight admins and the assigned verifiers see the verification pages."))
     return assessment
 
 

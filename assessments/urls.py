@@ -1,21 +1,23 @@
 from django.urls import path, re_path
 
-from assessments import views_admin, views_evidence
+from assessments.instrument import views as instrument_views
+from assessments.periods import views as period_views
+from assessments.self_assessment import views_evidence
 
 app_name = "assessments"
 
 urlpatterns = [
-    path("instruments/", views_admin.instrument_list, name="instrument_list"),
-    path("instruments/import/", views_admin.instrument_import, name="instrument_import"),
-    path("instruments/<int:pk>/", views_admin.instrument_detail, name="instrument_detail"),
-    path("instruments/<int:pk>/publish/", views_admin.instrument_publish, name="instrument_publish"),
+    path("instruments/", instrument_views.instrument_list, name="instrument_list"),
+    path("instruments/import/", instrument_views.instrument_import, name="instrument_import"),
+    path("instruments/<int:pk>/", instrument_views.instrument_detail, name="instrument_detail"),
+    path("instruments/<int:pk>/publish/", instrument_views.instrument_publish, name="instrument_publish"),
     re_path(
         r"^instruments/(?P<pk>[0-9]+)/export\.(?P<fmt>json|xlsx)$",
-        views_admin.instrument_export,
+        instrument_views.instrument_export,
         name="instrument_export",
     ),
     path("evidence/<int:pk>/", views_evidence.evidence_download, name="evidence_download"),
-    path("periods/", views_admin.period_list, name="period_list"),
-    path("periods/new/", views_admin.period_edit, name="period_create"),
-    path("periods/<int:pk>/edit/", views_admin.period_edit, name="period_edit"),
+    path("periods/", period_views.period_list, name="period_list"),
+    path("periods/new/", period_views.period_edit, name="period_create"),
+    path("periods/<int:pk>/edit/", period_views.period_edit, name="period_edit"),
 ]

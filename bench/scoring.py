@@ -56,8 +56,8 @@ def recreate_database(url: str, name: str, *, drop_only: bool = False) -> str:
 def build(institutions: int, seed: int) -> int:
     from django.utils import timezone
 
+    from assessments.instrument.reference import reference_instrument_ensure
     from assessments.models import Answer, Assessment, AssessmentStatus, Indicator, Period
-    from assessments.reference import reference_instrument_ensure
     from institutions.models import Institution, InstitutionKind, Region
 
     rng = random.Random(seed)

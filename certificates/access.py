@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import is_admin, is_verifier, membership_of
 from certificates.models import Certificate, Decision, DecisionStatus, RenderStatus
 from certificates.selectors import decisions_visible_to
-from meritsys.errors import NotFound, PermissionDenied
+from core.errors import AccessDenied, NotFound
 
 
 def _pk(value: Any) -> int:
@@ -46,12 +46,12 @@ def access_charter(user: Any, pk: Any) -> Certificate:
         raise Http404
     if not is_admin(user):
         if is_verifier(user):
-            raise PermissionDenied(_("Verifiers may download the decision letter, not the charters."))
+            raise AccessDenied(_("Verifiers may download the decision letter, not the charters."))
         membership = membership_of(user)
         if membership is None or membership.institution_id != certificate.institution_id:
             raise Http404
         if not certificate.is_valid:
-            raise PermissionDenied(_("This charter has been revoked and can no longer be downloaded."))
+            raise AccessDenied(_("This charter has been revoked and can no longer be downloaded."))
     if certificate.render_status != RenderStatus.READY or not certificate.pdf:
         raise NotFound(_("The charter is not ready yet. Try again in a moment."))
     return certificate

@@ -22,7 +22,7 @@ from typing import Any
 import segno
 from django.template.loader import render_to_string
 
-from meritsys import formatting
+from core import formatting
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 STYLES_DIR = Path(__file__).resolve().parent / "templates" / "certificates" / "documents"

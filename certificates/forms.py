@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Period
-from meritsys.forms import DateInput
+from core.forms import DateInput
 
 
 class DecisionForm(forms.Form):

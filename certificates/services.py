@@ -24,9 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_admin
+from assessments.domain.workflow import transition_apply
 from assessments.models import Assessment, AssessmentStatus, Period, Score, ScoreBasis
-from assessments.services import score_compute
-from assessments.workflow import transition_apply
+from assessments.scoring.services import score_compute
 from certificates import documents
 from certificates.models import (
     Certificate,
@@ -44,8 +44,8 @@ from certificates.selectors import (
     certificate_threshold,
     decision_annex,
 )
-from meritsys import formatting
-from meritsys.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from core import formatting
+from core.errors import AccessDenied, InvalidTransition, ValidationFailed
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ ERROR_TEXT_MAX = 2000
 
 def _require_admin(user: Any) -> None:
     if not is_admin(user):
-        raise PermissionDenied(_("Only the oversight admin can do this."))
+        raise AccessDenied(_("Only the oversight admin can do this."))
 
 
 def serial_new(*, taken: set[str] | None = None) -> str:

@@ -21,8 +21,8 @@ from certificates import selectors, services
 from certificates.access import access_charter, access_letter
 from certificates.forms import DecisionForm, RevokeForm, VerifyForm
 from certificates.models import Certificate, Decision
-from meritsys import formatting
-from meritsys.errors import DomainError
+from core import formatting
+from core.errors import DomainError
 
 # Public lookups per client address per minute before the verification page answers 429.
 VERIFY_RATE_PER_MINUTE = getattr(settings, "CERTIFICATE_VERIFY_RATE_PER_MINUTE", 20)

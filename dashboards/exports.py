@@ -16,9 +16,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from assessments.models import Aspect, Assessment, AssessmentStatus
+from core import formatting
 from dashboards.selectors import ResultFilters, results
 from institutions.models import KIND_GROUP, Institution, InstitutionGroup, InstitutionKind, Region
-from meritsys import formatting
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -588,7 +588,7 @@ def aspect_comparison(*, self_score: Score | None, verified_score: Score | None)
 
 def weakest_indicators(*, assessment: Assessment, basis: str, limit: int = 5) -> list[dict[str, Any]]:
     """The indicators that lose the most points on the given basis (one query)."""
-    from assessments.scoring import indicator_value
+    from assessments.domain.scoring import indicator_value
 
     field_name = "verified_level" if basis == ScoreBasis.VERIFIED else "self_level"
     rows = []

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_admin
+from core.errors import AccessDenied, ValidationFailed
 from dashboards.models import Target
 from institutions.models import InstitutionGroup
-from meritsys.errors import PermissionDenied, ValidationFailed
 
 
 def target_set(*, year: int, shares: dict[str, Decimal], user: Any) -> list[Target]:
@@ -18,7 +18,7 @@ def target_set(*, year: int, shares: dict[str, Decimal], user: Any) -> list[Targ
     All or nothing: any invalid value refuses the whole change.
     """
     if not is_admin(user):
-        raise PermissionDenied(_("Only the oversight admin can change the national targets."))
+        raise AccessDenied(_("Only the oversight admin can change the national targets."))
     errors = []
     if not 2000 <= year <= 2100:
         errors.append(_("The year must be between 2000 and 2100."))

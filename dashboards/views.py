@@ -20,10 +20,10 @@ from accounts.access import role_required
 from accounts.roles import is_admin, is_oversight, membership_of
 from assessments.access import can_see_verified_levels, can_view_institution_results
 from assessments.models import AssessmentStatus, Period, ScoreBasis
+from core.errors import ValidationFailed
 from dashboards import exports, selectors, services
 from dashboards.forms import PeriodForm, ResultFilterForm, TargetForm
 from institutions.models import Institution, InstitutionGroup, InstitutionKind
-from meritsys.errors import ValidationFailed
 
 KIND_LABELS = dict(InstitutionKind.choices)
 GROUP_LABELS = dict(InstitutionGroup.choices)

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from accounts.models import Role, User
+from core.errors import ValidationFailed
 from institutions.models import Institution, InstitutionKind, Membership, MembershipRole, Region
-from meritsys.errors import ValidationFailed
 
 CENTRAL_CSV = Path(__file__).resolve().parent / "data" / "central_institutions.csv"
 

@@ -6,10 +6,10 @@ from django.utils.translation import gettext as _
 
 from accounts.access import role_required
 from accounts.roles import is_admin
+from core.errors import ValidationFailed
 from institutions import selectors, services
 from institutions.forms import AccountCreateForm, InstitutionFilterForm
 from institutions.models import Institution
-from meritsys.errors import ValidationFailed
 
 
 @role_required(is_admin)

@@ -37,17 +37,17 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
-    "rules.apps.AutodiscoverRulesConfig",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "core",
     "accounts",
     "institutions",
     "assessments",
     "certificates",
     "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -61,8 +61,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "meritsys.middleware.ContentSecurityPolicyMiddleware",
-    "meritsys.middleware.DomainErrorMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.DomainErrorMiddleware",
     # Axes must be last: it inspects the response of the login view.
     "axes.middleware.AxesMiddleware",
 ]
@@ -80,7 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "meritsys.context_processors.site",
+                "accounts.context_processors.site",
             ],
         },
     },
@@ -106,7 +106,6 @@ AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -137,8 +136,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
-# Dates and numbers: one format per language (meritsys/formats), written only by meritsys.formatting.
-FORMAT_MODULE_PATH = ["meritsys.formats"]
+# Dates and numbers: one format per language (core/formats), written only by core.formatting.
+FORMAT_MODULE_PATH = ["core.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
@@ -190,14 +189,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Task modules outside `tasks.py` that a worker must register.
-CELERY_IMPORTS = ("assessments.notifications",)
+CELERY_IMPORTS = ("assessments.notifications", "assessments.scoring.tasks")
 CELERY_TASK_ROUTES = {"certificates.tasks.*": {"queue": "pdf"}}
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-scores": {
-        "task": "assessments.tasks.scores_sweep_stale",
+        "task": "assessments.scoring.tasks.scores_sweep_stale",
         "schedule": crontab(minute="*/5"),
     },
 }
@@ -217,7 +216,7 @@ SESSION_CACHE_SECONDS = 60
 CACHES["sessions"] = (
     {**CACHES["default"], "KEY_PREFIX": "session"}
     if REDIS_URL
-    else {"BACKEND": "meritsys.cache.CappedLocMemCache", "LOCATION": "sessions", "TIMEOUT": SESSION_CACHE_SECONDS}
+    else {"BACKEND": "core.cache.CappedLocMemCache", "LOCATION": "sessions", "TIMEOUT": SESSION_CACHE_SECONDS}
 )
 # Rendered template fragments that depend only on the role and the language (the navigation):
 # per-process memory, so a deploy that changes a template never serves an old fragment.

@@ -2,19 +2,20 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from meritsys import views
+from core.views import healthz
+from dashboards.home import home
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),
     path("institutions/", include("institutions.urls")),
     path("", include("assessments.urls")),
-    path("self/", include("assessments.urls_self")),
-    path("verification/", include("assessments.urls_verification")),
-    path("scores/", include("assessments.urls_scores")),
+    path("self/", include("assessments.self_assessment.urls")),
+    path("verification/", include("assessments.verification.urls")),
+    path("scores/", include("assessments.scoring.urls")),
     path("", include("certificates.urls")),
     path("", include("dashboards.urls")),
     path("django-admin/", admin.site.urls),

@@ -6,10 +6,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from assessments.domain.workflow import transition_apply
 from assessments.models import Answer, AssessmentStatus, Clarification
-from assessments.services_self import assessment_submit, clarification_reply
-from assessments.tests.self_support import fill_all
-from assessments.workflow import transition_apply
+from assessments.self_assessment.services import assessment_submit, clarification_reply
+from assessments.self_assessment.tests.support import fill_all
 
 pytestmark = pytest.mark.django_db
 

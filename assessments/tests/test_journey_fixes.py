@@ -11,10 +11,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from assessments import services_self
-from assessments import services_verification as svc
 from assessments.models import AnswerHistory, ReviewState
-from assessments.tests.self_support import pdf_bytes, upload
+from assessments.self_assessment import services as services_self
+from assessments.self_assessment.tests.support import pdf_bytes, upload
+from assessments.verification import services as svc
 from conftest import client_for
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from assessments.domain.workflow import transition_apply
 from assessments.models import Answer, Assessment, AssessmentStatus, ReviewState, ScoreBasis
-from assessments.services import assessment_get_or_create, score_compute
-from assessments.workflow import transition_apply
+from assessments.periods.services import assessment_get_or_create
+from assessments.scoring.services import score_compute
 from certificates import services
 from certificates.models import Decision
 from conftest import make_institution, make_member

@@ -11,7 +11,7 @@ from certificates.models import Certificate, CertificateStatus, Decision, Decisi
 from certificates.selectors import SERIAL_ALPHABET, certificate_by_serial, certificate_threshold, serial_normalise
 from certificates.tests.conftest import draft_decision, make_verified
 from conftest import make_institution
-from meritsys.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from core.errors import AccessDenied, InvalidTransition, ValidationFailed
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def _english():
 
 
 def test_draft_starts_with_every_verified_assessment_of_the_period(admin_user, period, verified_set):
-    from assessments.services import assessment_get_or_create
+    from assessments.periods.services import assessment_get_or_create
 
     still_draft = assessment_get_or_create(institution=make_institution("K903", "Badan Draf"), period=period)
     decision = draft_decision(admin_user, period)
@@ -102,7 +102,7 @@ def test_issue_computes_a_missing_verified_score(admin_user, period, institution
 
 def test_only_admins_issue(verifier, period, verified_set, admin_user):
     decision = draft_decision(admin_user, period)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(AccessDenied):
         services.decision_issue(decision=decision, user=verifier)
     assert Decision.objects.get(pk=decision.pk).status == DecisionStatus.DRAFT
 
@@ -152,7 +152,7 @@ def test_revoke_needs_a_reason_and_happens_once(issued_decision, admin_user, ver
     certificate = issued_decision.certificates.first()
     with pytest.raises(ValidationFailed):
         services.certificate_revoke(certificate=certificate, user=admin_user, reason="  ")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(AccessDenied):
         services.certificate_revoke(certificate=certificate, user=verifier, reason="x")
     certificate.refresh_from_db()
     assert certificate.status == CertificateStatus.VALID

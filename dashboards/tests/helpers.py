@@ -1,7 +1,7 @@
 """Small registers and seeded data for dashboard tests."""
 
 from conftest import make_institution
-from dashboards.national_seed import seed_national
+from demo.national import seed_national
 from institutions.models import Institution, InstitutionKind
 
 KIND_CYCLE = [

@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 
 from assessments.models import AssessmentStatus, ScoreBasis
-from assessments.services import score_compute
-from assessments.tests.score_helpers import make_assessment
+from assessments.scoring.services import score_compute
+from assessments.scoring.tests.helpers import make_assessment
 from dashboards import selectors
 
 pytestmark = pytest.mark.django_db

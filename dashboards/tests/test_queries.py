@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments.models import Assessment, AssessmentStatus, Period
 from conftest import client_for
-from dashboards.national_seed import seed_national
 from dashboards.tests.helpers import build_register
+from demo.national import seed_national
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from assessments.domain.workflow import transition_apply
+from assessments.instrument.reference import reference_instrument_ensure
 from assessments.models import Answer, Assessment, AssessmentStatus, Period, Score, ScoreBasis
-from assessments.reference import reference_instrument_ensure
-from assessments.services import assessment_get_or_create, score_compute
-from assessments.workflow import transition_apply
+from assessments.periods.services import assessment_get_or_create
+from assessments.scoring.services import score_compute
 from dashboards import selectors
 from dashboards.tests.helpers import build_register, seeded
 from institutions.models import KIND_GROUP, Institution, InstitutionKind

@@ -3,10 +3,10 @@ from decimal import Decimal
 import pytest
 
 from conftest import client_for
+from core.errors import AccessDenied, ValidationFailed
 from dashboards import selectors
 from dashboards.models import TARGET_DEFAULTS, Target
 from dashboards.services import target_set
-from meritsys.errors import PermissionDenied, ValidationFailed
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def test_target_set_refuses_bad_values_and_changes_nothing(admin_user):
 
 
 def test_target_set_is_for_admins_only(verifier):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(AccessDenied):
         target_set(year=2025, shares={"KL": Decimal(1), "PROVINSI": Decimal(1), "KABKOTA": Decimal(1)}, user=verifier)
     assert not Target.objects.exists()
 

@@ -3,7 +3,7 @@
 import pytest
 
 from assessments.models import AssessmentStatus, ScoreBasis
-from assessments.services import score_compute
+from assessments.scoring.services import score_compute
 from conftest import client_for
 from institutions.models import Institution
 
@@ -143,7 +143,7 @@ def test_bad_period_is_refused_with_a_message(admin_user, scored):
 
 
 def test_cached_dashboard_page_follows_a_decision(admin_user, scored):
-    from assessments.workflow import transition_apply
+    from assessments.domain.workflow import transition_apply
 
     client = client_for(admin_user)
 
@@ -166,7 +166,7 @@ def test_trend_chart_leaves_out_a_period_still_in_verification(admin_user, score
     import re
 
     from assessments.models import Period
-    from assessments.services import assessment_get_or_create
+    from assessments.periods.services import assessment_get_or_create
 
     closed = Period.objects.create(
         name="Penilaian 2024 Semester I",

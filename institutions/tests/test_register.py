@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import ValidationFailed
 from institutions.models import Institution, InstitutionKind
 from institutions.services import register_import
-from meritsys.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from accounts.models import Role, User
-from assessments.tests.self_support import pdf_bytes
+from assessments.self_assessment.tests.support import pdf_bytes
 from conftest import browser_login, make_member, make_user
 from institutions.models import Institution, MembershipRole
 
@@ -140,11 +140,12 @@ def scenario(*, period: Any, institution: Institution, other_institution: Instit
 
     from django.utils import timezone
 
-    from assessments import services_verification as verification
+    from assessments.domain.workflow import transition_apply
     from assessments.models import Answer, AssessmentStatus, ReviewState
-    from assessments.services import assessment_get_or_create, score_compute
-    from assessments.tests.self_support import fill_all
-    from assessments.workflow import transition_apply
+    from assessments.periods.services import assessment_get_or_create
+    from assessments.scoring.services import score_compute
+    from assessments.self_assessment.tests.support import fill_all
+    from assessments.verification import services as verification
     from certificates import services as certificates
     from conftest import make_institution
     from institutions.models import InstitutionKind

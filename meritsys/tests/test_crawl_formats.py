@@ -2,7 +2,7 @@
 
 A crawler starts at the home page of each demo account and follows the links it is shown (GET
 only, same site), as a person clicking through would. In the visible text of each HTML page it
-looks for the styles meritsys.formatting never writes: ISO or numeric dates, month-first dates,
+looks for the styles core.formatting never writes: ISO or numeric dates, month-first dates,
 a.m./p.m. times, English number separators, and numbers of four or more digits without their
 thousands separator. Identifiers (serials, codes, NIP) are marked up as <code> and skipped.
 """
@@ -18,8 +18,8 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import translation
 
-from accounts.demo import seed_demo
 from accounts.models import User
+from demo.seed import seed_demo
 
 pytestmark = pytest.mark.django_db
 

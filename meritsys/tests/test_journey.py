@@ -15,10 +15,10 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import services_verification
 from assessments.models import Answer, Assessment, AssessmentStatus, Clarification, Score, ScoreBasis
-from assessments.services import assessment_get_or_create
-from assessments.tests.self_support import fill_all
+from assessments.periods.services import assessment_get_or_create
+from assessments.self_assessment.tests.support import fill_all
+from assessments.verification import services as services_verification
 from certificates.models import Certificate, CertificateStatus, Decision
 from meritsys.tests.journey_support import (
     DESKTOP,

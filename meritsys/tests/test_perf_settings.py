@@ -28,7 +28,7 @@ def test_sessions_are_read_from_the_cache_and_a_logout_ends_them(admin_user):
 
 def test_session_cache_without_redis_keeps_nothing_longer_than_its_cap():
     """The embedded mode's session cache (built here directly, so it is checked in CI too)."""
-    from meritsys.cache import CappedLocMemCache
+    from core.cache import CappedLocMemCache
 
     cap = settings.SESSION_CACHE_SECONDS
     cache = CappedLocMemCache("sessions-test", {"TIMEOUT": cap})

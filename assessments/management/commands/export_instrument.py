@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments.instrument_io import instrument_export_json, instrument_export_xlsx
+from assessments.instrument.io import instrument_export_json, instrument_export_xlsx
 from assessments.models import Instrument
 
 

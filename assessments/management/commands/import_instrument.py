@@ -3,8 +3,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments.instrument_io import instrument_import
-from meritsys.errors import ValidationFailed
+from assessments.instrument.io import instrument_import
+from core.errors import ValidationFailed
 
 
 class Command(BaseCommand):

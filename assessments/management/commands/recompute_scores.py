@@ -4,8 +4,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from assessments import services
 from assessments.models import Assessment, Period
+from assessments.scoring import services as scoring_services
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
             file=getattr(self.stderr, "_out", sys.stderr),
             disable=options["no_progress"] or None,
         ) as bar:
-            count = services.scores_recompute(assessment_ids=ids, period_id=period.pk, progress=bar.update)
+            count = scoring_services.scores_recompute(assessment_ids=ids, period_id=period.pk, progress=bar.update)
         self.stdout.write(
             f"{count.computed} scores recomputed for {len(ids)} assessments of period {period.name}; "
             f"{count.written} rows written (the others were unchanged)"

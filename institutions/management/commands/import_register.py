@@ -3,8 +3,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.errors import ValidationFailed
 from institutions.services import register_import
-from meritsys.errors import ValidationFailed
 
 
 class Command(BaseCommand):

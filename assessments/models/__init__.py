@@ -1,0 +1,31 @@
+"""The assessments app's models, one module per concept; import them from here."""
+
+from assessments.models.answer import Answer, Clarification, Evidence, ReviewState, evidence_upload_to
+from assessments.models.assessment import Assessment, AssessmentStatus
+from assessments.models.history import ANSWER_HISTORY_FIELD_LABELS, AnswerHistory, TransitionLog
+from assessments.models.instrument import Aspect, CategoryBand, Indicator, Instrument, InstrumentStatus, Level
+from assessments.models.period import Extension, Period
+from assessments.models.score import Score, ScoreBasis
+
+__all__ = [
+    "ANSWER_HISTORY_FIELD_LABELS",
+    "Answer",
+    "Aspect",
+    "Assessment",
+    "AssessmentStatus",
+    "AnswerHistory",
+    "CategoryBand",
+    "Clarification",
+    "Evidence",
+    "Extension",
+    "Indicator",
+    "Instrument",
+    "InstrumentStatus",
+    "Level",
+    "Period",
+    "ReviewState",
+    "Score",
+    "ScoreBasis",
+    "TransitionLog",
+    "evidence_upload_to",
+]

@@ -1,0 +1,54 @@
+"""Periods (siklus) and deadline extensions."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models.instrument import Instrument
+from institutions.models import Institution
+
+
+class Period(models.Model):
+    """An assessment cycle (siklus)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="periods")
+    self_assessment_opens = models.DateField(_("self-assessment opens"))
+    self_assessment_closes = models.DateField(_("self-assessment closes"))
+    verification_closes = models.DateField(_("verification closes"))
+    show_verified_to_institutions = models.BooleanField(
+        _("show verified levels to institutions before finalisation"), default=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
+        ordering = ["-self_assessment_opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(self_assessment_opens__lte=models.F("self_assessment_closes"))
+                & models.Q(self_assessment_closes__lte=models.F("verification_closes")),
+                name="period_dates_ordered",
+                violation_error_message=_(
+                    "The dates must follow each other: opens ≤ self-assessment closes ≤ verification closes."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Extension(models.Model):
+    """An admin's extension of the self-assessment deadline for one institution."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="extensions")
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="extensions")
+    until = models.DateField(_("until"))
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "institution"], name="extension_unique")]

@@ -1,0 +1,38 @@
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Instrument, InstrumentStatus, Period
+from core.forms import DateInput
+
+
+class PeriodForm(forms.ModelForm):
+    class Meta:
+        model = Period
+        fields = [
+            "name",
+            "instrument",
+            "self_assessment_opens",
+            "self_assessment_closes",
+            "verification_closes",
+            "show_verified_to_institutions",
+        ]
+        widgets = {
+            "self_assessment_opens": DateInput(),
+            "self_assessment_closes": DateInput(),
+            "verification_closes": DateInput(),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        instrument_field: forms.ModelChoiceField = self.fields["instrument"]  # type: ignore[assignment]
+        instrument_field.queryset = Instrument.objects.filter(status=InstrumentStatus.PUBLISHED)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save")))
+
+    def validate_unique(self) -> None:
+        # The service checks uniqueness and reports it as a clear message.
+        pass

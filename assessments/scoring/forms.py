@@ -1,0 +1,51 @@
+"""The what-if simulator's form: one level choice per indicator, nothing is ever saved."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from assessments.domain.scoring import SELF_LEVELS
+from assessments.models import Aspect
+
+
+def level_field_name(indicator_id: int) -> str:
+    return f"level_{indicator_id}"
+
+
+class SimulatorForm(forms.Form):
+    """Levels 1..4 or "not answered" for every indicator of the instrument."""
+
+    def __init__(self, *args: Any, aspects: list[Aspect], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— not answered"))] + [(str(level), str(level)) for level in SELF_LEVELS]
+        self.codes: dict[str, str] = {}
+        self.groups: list[tuple[Aspect, list[forms.BoundField]]] = []
+        for aspect in aspects:
+            names = []
+            for indicator in aspect.indicators.all():
+                name = level_field_name(indicator.pk)
+                self.fields[name] = forms.TypedChoiceField(
+                    label=f"{indicator.code} {indicator.statement}",
+                    choices=choices,
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                    widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+                    error_messages={"invalid_choice": _("Choose a level from 1 to 4, or leave it unanswered.")},
+                )
+                self.codes[name] = indicator.code
+                names.append(name)
+            self.groups.append((aspect, [self[name] for name in names]))
+
+    def levels(self) -> dict[str, int | None]:
+        """Indicator code → chosen level (None when left unanswered); only on a valid form."""
+        return {code: self.cleaned_data.get(name) for name, code in self.codes.items()}
+
+    @classmethod
+    def initial_for(cls, aspects: list[Aspect], levels: dict[str, int | None]) -> dict[str, str]:
+        return {
+            level_field_name(i.pk): ("" if levels.get(i.code) is None else str(levels[i.code]))
+            for a in aspects
+            for i in a.indicators.all()
+        }

@@ -1,0 +1,148 @@
+"""Reads for scores: stored self and verified scores side by side, the simulator's inputs.
+
+Stored Score rows are the truth shown to people (computed by the tasks); a row is rebuilt into
+a `ScoreResult` through `scoring.summarise`, so category, index, next category and gap come
+from the one scoring module and never from templates or views.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch
+
+from accounts.roles import is_admin, is_verifier
+from assessments import access
+from assessments.domain.scoring import (
+    AspectResult,
+    BandSpec,
+    Comparison,
+    InstrumentSpec,
+    ScoreResult,
+    compare,
+    summarise,
+)
+from assessments.instrument.selectors import instrument_spec, instrument_tree
+from assessments.models import Aspect, Assessment, Score, ScoreBasis
+
+
+@dataclass(frozen=True)
+class StoredScore:
+    basis: str
+    result: ScoreResult
+    is_final: bool
+    computed_at: dt.datetime
+    missing_count: int
+    # Computed before the last answer change: a newer score is on its way (or the sweep's).
+    is_stale: bool
+
+
+@dataclass(frozen=True)
+class ScoreComparison:
+    assessment: Assessment
+    self_score: StoredScore | None
+    verified_score: StoredScore | None
+    verified_hidden: bool
+    comparison: Comparison
+
+
+def _bands(assessment: Assessment) -> list[BandSpec]:
+    return [BandSpec(b.code, b.name, b.min_score) for b in assessment.period.instrument.bands.all()]
+
+
+def stored_score(*, row: Score, bands: list[BandSpec], max_score: Decimal, answers_changed_at: Any) -> StoredScore:
+    aspects = [
+        AspectResult(int(a["number"]), str(a["name"]), Decimal(a["total"]), Decimal(a["max"]))
+        for a in row.aspect_totals
+    ]
+    return StoredScore(
+        basis=row.basis,
+        result=summarise(max_score=max_score, bands=bands, aspects=aspects),
+        is_final=row.is_final,
+        computed_at=row.computed_at,
+        missing_count=row.missing_count,
+        is_stale=bool(answers_changed_at and row.computed_at < answers_changed_at),
+    )
+
+
+def score_comparison(*, assessment: Assessment, show_verified: bool) -> ScoreComparison:
+    """Self and verified scores of one assessment with per-aspect gaps (two queries).
+
+    `show_verified` comes from `access.can_see_verified_levels`; when False the verified score
+    is neither read nor returned.
+    """
+    bases = [ScoreBasis.SELF, ScoreBasis.VERIFIED] if show_verified else [ScoreBasis.SELF]
+    rows = {s.basis: s for s in Score.objects.filter(assessment=assessment, basis__in=bases)}
+    bands = _bands(assessment)
+    max_score = assessment.period.instrument.max_score
+    scores = {
+        basis: stored_score(row=row, bands=bands, max_score=max_score, answers_changed_at=assessment.answers_changed_at)
+        for basis, row in rows.items()
+    }
+    self_score = scores.get(ScoreBasis.SELF)
+    verified_score = scores.get(ScoreBasis.VERIFIED)
+    return ScoreComparison(
+        assessment=assessment,
+        self_score=self_score,
+        verified_score=verified_score,
+        verified_hidden=not show_verified,
+        comparison=compare(
+            self_score.result if self_score else None, verified_score.result if verified_score else None
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ScoreListRow:
+    assessment: Assessment
+    self_total: Decimal | None
+    self_category: str
+    verified_total: Decimal | None
+    verified_category: str
+    verified_hidden: bool
+
+
+def score_list_for_user(*, user: Any, page: Any = 1, per_page: int = 50) -> tuple[Page, list[ScoreListRow]]:
+    """The assessments the user may see, with their stored totals (three queries per page)."""
+    qs = access.assessments_visible_to(user).order_by("-period__self_assessment_opens", "institution__name")
+    paginator = Paginator(qs.prefetch_related(Prefetch("scores", queryset=Score.objects.all())), per_page)
+    page_obj = paginator.get_page(page)
+    # Admins see everything and a verifier's list holds only their assigned assessments, so
+    # both may see verified totals; institution users are asked row by row (no query: their
+    # membership is cached and the period is already joined).
+    oversight = is_admin(user) or is_verifier(user)
+    rows = []
+    for assessment in page_obj.object_list:
+        by_basis = {s.basis: s for s in assessment.scores.all()}
+        mine, theirs = by_basis.get(ScoreBasis.SELF), by_basis.get(ScoreBasis.VERIFIED)
+        hidden = not (oversight or access.can_see_verified_levels(user, assessment))
+        rows.append(
+            ScoreListRow(
+                assessment=assessment,
+                self_total=mine.total if mine else None,
+                self_category=mine.category_name if mine else "",
+                verified_total=theirs.total if theirs and not hidden else None,
+                verified_category=theirs.category_name if theirs and not hidden else "",
+                verified_hidden=hidden,
+            )
+        )
+    return page_obj, rows
+
+
+@dataclass(frozen=True)
+class SimulatorData:
+    aspects: list[Aspect]
+    spec: InstrumentSpec
+    current_levels: dict[str, int | None]
+
+
+def simulator_data(*, assessment: Assessment) -> SimulatorData:
+    """The instrument tree for the form, its scoring spec and the current self levels."""
+    instrument = assessment.period.instrument
+    return SimulatorData(
+        aspects=instrument_tree(instrument=instrument),
+        spec=instrument_spec(instrument=instrument),
+        current_levels=dict(assessment.answers.values_list("indicator__code", "self_level")),
+    )

@@ -1,0 +1,253 @@
+"""Reads for the institution's self-assessment: progress, the aspect page, missing items, previews.
+
+Every function here runs a fixed number of queries whatever the number of indicators, evidence
+files or history rows (the aspect page's count is tested).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import membership_of
+from assessments.domain.scoring import ScoreResult, score
+from assessments.instrument.selectors import instrument_spec
+from assessments.models import (
+    Answer,
+    AnswerHistory,
+    Aspect,
+    Assessment,
+    Clarification,
+    Evidence,
+    Extension,
+    Level,
+    Period,
+    ReviewState,
+    TransitionLog,
+)
+
+# Indicators answered above this level need at least one evidence file.
+EVIDENCE_FREE_LEVEL = 1
+
+
+@dataclass(frozen=True)
+class AspectProgress:
+    aspect: Aspect
+    total: int
+    answered: int
+    with_evidence: int
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.answered == self.total
+
+    @property
+    def percent(self) -> int:
+        return round(self.answered * 100 / self.total) if self.total else 0
+
+
+@dataclass(frozen=True)
+class MissingItem:
+    aspect_number: int
+    indicator_id: int
+    indicator_code: str
+    statement: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Deadline:
+    closes: dt.date
+    extension: Extension | None
+    today: dt.date
+
+    @property
+    def effective(self) -> dt.date:
+        if self.extension is not None and self.extension.until > self.closes:
+            return self.extension.until
+        return self.closes
+
+    @property
+    def days_left(self) -> int:
+        return (self.effective - self.today).days
+
+    @property
+    def is_open(self) -> bool:
+        return self.today <= self.effective
+
+
+def institution_of(user: Any) -> Any:
+    membership = membership_of(user)
+    return membership.institution if membership is not None else None
+
+
+def deadline_for(*, assessment: Assessment, today: dt.date | None = None) -> Deadline:
+    """The self-assessment close for this institution, taking an extension into account."""
+    period: Period = assessment.period
+    extension = Extension.objects.filter(period_id=period.pk, institution_id=assessment.institution_id).first()
+    return Deadline(closes=period.self_assessment_closes, extension=extension, today=today or timezone.localdate())
+
+
+def aspect_progress(*, assessment: Assessment) -> list[AspectProgress]:
+    """Per aspect: indicators, answered, and answered with evidence (two queries)."""
+    aspects = list(Aspect.objects.filter(instrument_id=assessment.period.instrument_id).order_by("number"))
+    rows = (
+        Answer.objects.filter(assessment=assessment)
+        .annotate(has_evidence=Exists(Evidence.objects.filter(answer=OuterRef("pk"))))
+        .values("indicator__aspect_id")
+        .annotate(
+            total=Count("id"),
+            answered=Count("id", filter=Q(self_level__isnull=False)),
+            with_evidence=Count("id", filter=Q(has_evidence=True)),
+        )
+    )
+    by_aspect = {row["indicator__aspect_id"]: row for row in rows}
+    result = []
+    for aspect in aspects:
+        row = by_aspect.get(aspect.pk, {})
+        result.append(
+            AspectProgress(
+                aspect=aspect,
+                total=row.get("total", 0),
+                answered=row.get("answered", 0),
+                with_evidence=row.get("with_evidence", 0),
+            )
+        )
+    return result
+
+
+def progress_totals(progress: list[AspectProgress]) -> dict[str, int]:
+    total = sum(p.total for p in progress)
+    answered = sum(p.answered for p in progress)
+    return {
+        "total": total,
+        "answered": answered,
+        "with_evidence": sum(p.with_evidence for p in progress),
+        "percent": round(answered * 100 / total) if total else 0,
+    }
+
+
+def missing_items(*, assessment: Assessment) -> list[MissingItem]:
+    """What stops a submit: unanswered indicators, levels above 1 without evidence, unconfirmed carry-overs."""
+    answers = (
+        Answer.objects.filter(assessment=assessment)
+        .select_related("indicator__aspect")
+        .annotate(n_evidence=Count("evidence"))
+        .order_by("indicator__aspect__number", "indicator__position", "indicator__code")
+    )
+    items = []
+    for answer in answers:
+        indicator = answer.indicator
+        reasons = []
+        if answer.self_level is None:
+            reasons.append(_("not answered"))
+        elif answer.self_level > EVIDENCE_FREE_LEVEL and answer.n_evidence == 0:  # type: ignore[attr-defined]
+            reasons.append(_("level %(level)s needs evidence") % {"level": answer.self_level})
+        if answer.carried_over and answer.self_level is not None:
+            reasons.append(_("carried over from the previous period, not yet confirmed"))
+        for reason in reasons:
+            items.append(
+                MissingItem(
+                    aspect_number=indicator.aspect.number,
+                    indicator_id=indicator.pk,
+                    indicator_code=indicator.code,
+                    statement=indicator.statement,
+                    reason=reason,
+                )
+            )
+    return items
+
+
+def _answer_queryset() -> QuerySet[Answer]:
+    return (
+        Answer.objects.select_related("indicator__aspect", "updated_by", "assessment")
+        .prefetch_related(
+            Prefetch("indicator__levels", queryset=Level.objects.order_by("level")),
+            Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by").order_by("uploaded_at", "id")),
+            Prefetch("history", queryset=AnswerHistory.objects.select_related("user").order_by("-at", "-id")),
+            Prefetch(
+                "clarifications",
+                queryset=Clarification.objects.select_related("asked_by", "replied_by").order_by("-asked_at", "-id"),
+            ),
+        )
+        .order_by("indicator__position", "indicator__code")
+    )
+
+
+def aspect_answers(*, assessment: Assessment, aspect: Aspect) -> list[Answer]:
+    """The aspect's answers with levels, evidence, history and clarifications (constant queries)."""
+    return list(_answer_queryset().filter(assessment=assessment, indicator__aspect=aspect))
+
+
+def answer_detail(*, answer_id: int) -> Answer:
+    return _answer_queryset().get(pk=answer_id)
+
+
+def answer_for_indicator(*, assessment: Assessment, indicator_id: Any) -> Answer | None:
+    """The assessment's answer to an indicator, or None if the indicator is not in its instrument."""
+    try:
+        indicator_id = int(indicator_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        Answer.objects.select_related("indicator__aspect")
+        .filter(
+            assessment=assessment,
+            indicator_id=indicator_id,
+            indicator__aspect__instrument_id=assessment.period.instrument_id,
+        )
+        .first()
+    )
+
+
+def self_score_preview(*, assessment: Assessment) -> ScoreResult:
+    """The score the current self levels would give (pure function, not stored)."""
+    levels = dict(Answer.objects.filter(assessment=assessment).values_list("indicator__code", "self_level"))
+    return score(instrument_spec(instrument=assessment.period.instrument), levels)
+
+
+def open_clarifications(*, assessment: Assessment) -> list[Clarification]:
+    return list(
+        Clarification.objects.filter(answer__assessment=assessment, resolved_at__isnull=True)
+        .select_related("answer__indicator__aspect", "asked_by")
+        .order_by("due_date", "id")
+    )
+
+
+def flagged_count(*, assessment: Assessment) -> int:
+    return Answer.objects.filter(assessment=assessment, review_state=ReviewState.FLAGGED).count()
+
+
+def transitions(*, assessment: Assessment) -> list[TransitionLog]:
+    return list(TransitionLog.objects.filter(assessment=assessment).select_related("user").order_by("-at", "-id"))
+
+
+def carry_over_source(*, assessment: Assessment) -> Assessment | None:
+    """The same institution's assessment of the period before this one (any instrument)."""
+    return (
+        Assessment.objects.filter(
+            institution_id=assessment.institution_id,
+            period__self_assessment_opens__lt=assessment.period.self_assessment_opens,
+        )
+        .exclude(pk=assessment.pk)
+        .select_related("period__instrument")
+        .order_by("-period__self_assessment_opens")
+        .first()
+    )
+
+
+def has_started(*, assessment: Assessment) -> bool:
+    """Whether anyone has answered or uploaded anything yet."""
+    return (
+        Answer.objects.filter(assessment=assessment)
+        .filter(Q(self_level__isnull=False) | ~Q(self_note="") | Q(evidence__isnull=False))
+        .exists()
+    )
+
+
+def score_index_percent(result: ScoreResult) -> Decimal:
+    return result.index * 100

@@ -1,0 +1,168 @@
+"""Demo accounts and data for `make run` (seed_demo). Idempotent."""
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from assessments.instrument.reference import reference_instrument_ensure
+from assessments.models import Assessment, AssessmentStatus, Evidence, Period
+from assessments.periods.services import assessment_get_or_create
+from demo.verified import demo_verified_assessments_ensure
+from institutions.models import Institution, Membership, MembershipRole
+from institutions.services import register_import
+
+DEMO_PASSWORD = "merit-demo-2026"
+# Three institutions of different kinds: a ministry, a province and a regency.
+DEMO_INSTITUTIONS = [("K028", "kemenpanrb"), ("32", "jabar"), ("32.07", "ciamis")]
+# The province whose assessment the demo seeds as submitted, assigned to the first verifier.
+DEMO_SUBMITTED_CODE = "32"
+DEMO_VERIFIER = "verifier1@meritsys.local"
+# Self levels cycled over the 33 indicators: a realistic mix that lands in "Baik".
+DEMO_SELF_LEVELS = (3, 4, 2, 3, 4, 3, 1, 3, 4, 2, 3)
+
+
+@dataclass
+class DemoAccount:
+    email: str
+    role: str
+    institution: str = ""
+
+
+def _user(email: str, full_name: str, role: str) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=full_name, role=role)
+    return user
+
+
+def demo_period_ensure(today: dt.date | None = None) -> Period:
+    today = today or timezone.localdate()
+    half = "I" if today.month <= 6 else "II"
+    name = f"Penilaian {today.year} Semester {half}"
+    period = Period.objects.filter(name=name).first()
+    if period is None:
+        period = Period.objects.create(
+            name=name,
+            instrument=reference_instrument_ensure(),
+            self_assessment_opens=today - dt.timedelta(days=30),
+            self_assessment_closes=today + dt.timedelta(days=30),
+            verification_closes=today + dt.timedelta(days=90),
+        )
+    return period
+
+
+@transaction.atomic
+def seed_demo() -> list[DemoAccount]:
+    if not Institution.objects.exists():
+        register_import()
+    period = demo_period_ensure()
+    accounts = [DemoAccount("admin@meritsys.local", "admin")]
+    _user("admin@meritsys.local", "Admin Sekretariat", Role.ADMIN)
+    for n in (1, 2):
+        _user(f"verifier{n}@meritsys.local", f"Verifikator {n}", Role.VERIFIER)
+        accounts.append(DemoAccount(f"verifier{n}@meritsys.local", "verifier"))
+    for code, slug in DEMO_INSTITUTIONS:
+        institution = Institution.objects.filter(code=code).first()
+        if institution is None:
+            continue
+        for role in (MembershipRole.EDITOR, MembershipRole.LEAD):
+            email = f"{role}.{slug}@meritsys.local"
+            user = _user(email, f"{role.label} {institution.short_name or institution.name}", Role.INSTITUTION)
+            Membership.objects.get_or_create(user=user, defaults={"institution": institution, "role": role})
+            accounts.append(DemoAccount(email, str(role), institution.name))
+        assessment = assessment_get_or_create(institution=institution, period=period)
+        if code == DEMO_SUBMITTED_CODE:
+            demo_submitted_ensure(assessment=assessment)
+    demo_verified_assessments_ensure(period=period)
+    return accounts
+
+
+def demo_pdf(text: str) -> bytes:
+    """A small valid one-page PDF showing `text` (ASCII), built by hand: no renderer needed."""
+    safe = text.encode("ascii", "replace").decode().replace("\\", "").replace("(", "[").replace(")", "]")
+    stream = f"BT /F1 14 Tf 72 760 Td ({safe}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def demo_answers_fill(*, assessment: Assessment, user: User, levels: tuple[int, ...] = DEMO_SELF_LEVELS) -> None:
+    """Answer every indicator (cycling `levels`) with a note, and one evidence PDF above level 1.
+
+    Stands in for the institution's self-assessment (demo data and tests), writing rows directly.
+    """
+    answers = list(
+        assessment.answers.select_related("indicator").order_by(
+            "indicator__aspect__number", "indicator__position", "indicator__code"
+        )
+    )
+    for index, answer in enumerate(answers):
+        answer.self_level = levels[index % len(levels)]
+        answer.self_note = f"Dokumen pendukung indikator {answer.indicator.code} terlampir."
+        answer.updated_by = user
+        answer.save(update_fields=["self_level", "self_note", "updated_by", "updated_at"])
+        if answer.self_level > 1 and not answer.evidence.exists():
+            data = demo_pdf(f"Bukti dukung indikator {answer.indicator.code} - {assessment.institution.name}")
+            digest = hashlib.sha256(data).hexdigest()
+            evidence = Evidence(
+                answer=answer,
+                original_name=f"bukti-{answer.indicator.code}.pdf",
+                size=len(data),
+                sha256=digest,
+                content_type="application/pdf",
+                uploaded_by=user,
+            )
+            evidence.file.save(f"bukti-{answer.indicator.code}.pdf", ContentFile(data), save=False)
+            evidence.save()
+    assessment.answers_changed_at = timezone.now()
+    assessment.save(update_fields=["answers_changed_at"])
+
+
+def demo_submitted_ensure(*, assessment: Assessment) -> None:
+    """Make the demo province's untouched draft a submitted assessment assigned to verifier 1.
+
+    Idempotent: an assessment someone already worked on (any answer, any other status) is left
+    as it is, apart from making sure verifier 1 is assigned.
+    """
+    from assessments.domain.workflow import transition_apply
+    from assessments.models import ScoreBasis
+    from assessments.scoring.services import score_queue
+    from institutions.models import MembershipRole
+
+    verifier = User.objects.filter(email=DEMO_VERIFIER).first()
+    untouched = (
+        assessment.status == AssessmentStatus.DRAFT and not assessment.answers.filter(self_level__isnull=False).exists()
+    )
+    if untouched:
+        lead = User.objects.filter(
+            membership__institution_id=assessment.institution_id, membership__role=MembershipRole.LEAD
+        ).first()
+        if lead is None:
+            return
+        locked = Assessment.objects.select_for_update().select_related("institution").get(pk=assessment.pk)
+        demo_answers_fill(assessment=locked, user=lead)
+        transition_apply(assessment=locked, to=AssessmentStatus.SUBMITTED, user=lead)
+        score_queue(assessment=locked, basis=ScoreBasis.SELF)
+    if verifier is not None and assessment.status != AssessmentStatus.DECIDED:
+        assessment.verifiers.add(verifier)
