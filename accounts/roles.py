@@ -8,8 +8,10 @@ object-permission API, and a predicate per role is all `assessments.access` need
 from typing import Any
 
 from django.apps import apps
+from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from core.errors import AccessDenied
 
 
 def is_admin(user: Any) -> bool:
@@ -22,6 +24,16 @@ def is_verifier(user: Any) -> bool:
 
 def is_oversight(user: Any) -> bool:
     return bool(is_admin(user) or is_verifier(user))
+
+
+def require_admin(user: Any) -> None:
+    """Refuse an oversight-admin action to anyone else.
+
+    `None` is the system itself (a management command, the seeding): views always pass
+    `request.user`, so a person never reaches a service as `None`.
+    """
+    if user is not None and not is_admin(user):
+        raise AccessDenied(_("Only the oversight admin can do this."))
 
 
 def membership_of(user: Any) -> Any:

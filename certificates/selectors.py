@@ -6,14 +6,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.roles import is_admin, is_verifier, membership_of
+from assessments.domain.bands import good_band_minimum
 from assessments.models import Assessment, AssessmentStatus, Instrument, Score, ScoreBasis
 from certificates.documents import KIND_NAMES_ID, AnnexRow, kind_order, score_text
 from certificates.models import Certificate, CertificateStatus, Decision, DecisionStatus, RenderStatus
-
-# The category the charter threshold is anchored on (see certificate_threshold).
-CHARTER_FROM_CATEGORY = "Baik"
+from core.errors import ValidationFailed
 
 # Crockford's base32: no I, L, O or U, so a serial read aloud or retyped survives.
 SERIAL_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -28,17 +28,11 @@ def serial_normalise(text: str) -> str:
 
 
 def certificate_threshold(*, instrument: Instrument) -> Decimal:
-    """The lowest total that earns a charter.
-
-    The band named "Baik" (case-insensitive) and every band above it earn a charter, so the
-    rule follows the instrument's own bands. An instrument without a band of that name (a
-    future regime) falls back to its top two bands.
-    """
-    bands = sorted(instrument.bands.all(), key=lambda b: b.min_score)
-    for band in bands:
-        if band.name.strip().lower() == CHARTER_FROM_CATEGORY.lower():
-            return band.min_score
-    return bands[-2].min_score if len(bands) >= 2 else bands[-1].min_score
+    """The lowest total that earns a charter: the first good band (`assessments.domain.bands`)."""
+    minimum = good_band_minimum(instrument.bands.all())
+    if minimum is None:
+        raise ValidationFailed(_("The period's instrument has no category bands."))
+    return minimum
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from django.db import connection
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.utils import timezone
 
+from assessments.domain.bands import good_band_minimum
+from assessments.domain.scoring import gap
 from assessments.models import (
     Answer,
     Aspect,
@@ -33,7 +35,6 @@ from institutions.models import KIND_GROUP, Institution, InstitutionGroup, Insti
 
 FINAL_STATUSES = (AssessmentStatus.VERIFIED, AssessmentStatus.DECIDED)
 REGIONAL_KINDS = (InstitutionKind.PROVINSI, InstitutionKind.KABUPATEN, InstitutionKind.KOTA)
-GOOD_BAND_NAME = "baik"
 CACHE_SECONDS = 15 * 60
 
 # Cycle progress buckets, in the order of the cycle.
@@ -145,12 +146,10 @@ def period_year(period: Period) -> int:
 
 
 def bands_of(instrument_id: int, rows: Iterable[CategoryBand]) -> list[Band]:
-    """The instrument's bands, with `good` set on Baik and every band above it."""
+    """The instrument's bands, with `good` set as `assessments.domain.bands` decides."""
     own = sorted((b for b in rows if b.instrument_id == instrument_id), key=lambda b: b.min_score)
-    named = [b.min_score for b in own if b.name.strip().lower() == GOOD_BAND_NAME]
-    # An instrument without a band named Baik: the upper half of its bands count as good.
-    threshold = named[0] if named else (own[len(own) // 2].min_score if own else Decimal(0))
-    return [Band(b.code, b.name, b.min_score, b.min_score >= threshold) for b in own]
+    minimum = good_band_minimum(own)
+    return [Band(b.code, b.name, b.min_score, minimum is not None and b.min_score >= minimum) for b in own]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -581,7 +580,7 @@ def aspect_comparison(*, self_score: Score | None, verified_score: Score | None)
         maximum = row["max"]
         row["self_pct"] = row["self"] * 100 / maximum if row["self"] is not None and maximum else None
         row["verified_pct"] = row["verified"] * 100 / maximum if row["verified"] is not None and maximum else None
-        row["gap"] = row["verified"] - row["self"] if row["self"] is not None and row["verified"] is not None else None
+        row["gap"] = gap(row["self"], row["verified"])
         rows.append(row)
     return rows
 

@@ -4,13 +4,16 @@ import csv
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.roles import require_admin
 from core.errors import ValidationFailed
 from institutions.models import Institution, InstitutionKind, Membership, MembershipRole, Region
 
@@ -126,17 +129,19 @@ def institution_account_create(
     full_name: str,
     role: str,
     nip: str = "",
+    user: Any,
     request: HttpRequest | None = None,
 ) -> User:
     """Create an institution staff account and send its holder a link to set a password.
 
     The oversight body hands out accounts; nobody registers themselves.
     """
+    require_admin(user)
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationFailed(f"An account with the e-mail {email} already exists.")
+        raise ValidationFailed(_("An account with the e-mail %(email)s already exists.") % {"email": email})
     if role not in MembershipRole.values:
-        raise ValidationFailed(f"Unknown role {role!r}.")
+        raise ValidationFailed(_("Unknown role %(role)s.") % {"role": role})
     # A random password nobody knows: the holder sets their own through the e-mailed link
     # (Django's reset form only mails users whose password is usable).
     user = User.objects.create_user(

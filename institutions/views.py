@@ -39,7 +39,9 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = AccountCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.institution_account_create(institution=institution, request=request, **form.cleaned_data)
+            user = services.institution_account_create(
+                institution=institution, user=request.user, request=request, **form.cleaned_data
+            )
         except ValidationFailed as exc:
             form.add_error("email", exc.message)
         else:

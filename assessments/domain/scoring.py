@@ -3,8 +3,8 @@
 Pure: no database. Callers turn an instrument into an `InstrumentSpec` (see
 `assessments.selectors.instrument_spec`) and pass the levels they have.
 
-- Indicator value = indicator max × level / 4. Levels are 1..4; a verifier may set 0 ("not
-  evidenced"), worth 0. An unanswered indicator counts 0 and is reported as missing.
+- Indicator value = indicator max × the level's fraction (`levels.level_fraction`: 1..4 are
+  quarters; a verifier may set 0, "not evidenced", worth 0). An unanswered indicator counts 0 and is reported as missing.
 - Aspect total = sum of its indicator values; total = sum of aspect totals.
 - Category = the band with the highest min score not above the total.
 - Index = total / instrument maximum, rounded half up to four places (shown with two).
@@ -18,10 +18,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-LEVEL_MIN = 0
-LEVEL_MAX = 4
-SELF_LEVELS = (1, 2, 3, 4)
-_FOUR = Decimal(4)
+from assessments.domain.levels import LEVEL_MAX, LEVEL_MIN, level_fraction
+
 _ZERO = Decimal(0)
 INDEX_QUANTUM = Decimal("0.0001")
 
@@ -132,7 +130,7 @@ def indicator_value(max_score: Decimal, level: int | None) -> Decimal:
         return _ZERO
     if isinstance(level, bool) or not isinstance(level, int) or not LEVEL_MIN <= level <= LEVEL_MAX:
         raise ValueError(f"level must be an integer from {LEVEL_MIN} to {LEVEL_MAX}, got {level!r}")
-    return max_score * level / _FOUR
+    return max_score * level_fraction(level)
 
 
 def category_for(bands: Sequence[BandSpec], total: Decimal) -> BandSpec:
@@ -270,6 +268,15 @@ def _aspect_part(
     return AspectResult(aspect.number, aspect.name, subtotal, aspect.max_score), tuple(missing)
 
 
+def gap(self_total: Decimal | None, verified_total: Decimal | None) -> Decimal | None:
+    """Verified − self: negative when the verifier found less than the institution claimed.
+
+    The one definition of the gap shown to institutions, verifiers and on the profile."""
+    if self_total is None or verified_total is None:
+        return None
+    return verified_total - self_total
+
+
 @dataclass(frozen=True)
 class AspectGap:
     number: int
@@ -280,10 +287,7 @@ class AspectGap:
 
     @property
     def gap(self) -> Decimal | None:
-        """Verified − self: negative when the verifier found less than the institution claimed."""
-        if self.self_total is None or self.verified_total is None:
-            return None
-        return self.verified_total - self.self_total
+        return gap(self.self_total, self.verified_total)
 
 
 @dataclass(frozen=True)
@@ -294,9 +298,10 @@ class Comparison:
 
     @property
     def gap(self) -> Decimal | None:
-        if self.self_result is None or self.verified_result is None:
-            return None
-        return self.verified_result.total - self.self_result.total
+        return gap(
+            self.self_result.total if self.self_result else None,
+            self.verified_result.total if self.verified_result else None,
+        )
 
 
 def compare(self_result: ScoreResult | None, verified_result: ScoreResult | None) -> Comparison:

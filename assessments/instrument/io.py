@@ -16,10 +16,12 @@ from django.db import transaction
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
+from accounts.roles import require_admin
+from assessments.domain.levels import SELF_LEVELS
 from assessments.models import Aspect, CategoryBand, Indicator, Instrument, Level
 from core.errors import ValidationFailed
 
-LEVELS = (1, 2, 3, 4)
+LEVELS = SELF_LEVELS
 INSTRUMENT_FIELDS = ("code", "name", "legal_basis", "is_reference", "reference_note", "max_score")
 BAND_COLUMNS = ("code", "name", "min_score")
 ASPECT_COLUMNS = ("number", "name", "description", "max_score")
@@ -300,8 +302,9 @@ def validate(parsed: Parsed) -> dict[str, Any]:
 # -- import / export ----------------------------------------------------------------------------
 
 
-def instrument_import(*, data: bytes, filename: str, publish: bool = False) -> Instrument:
-    """Create a new instrument from a JSON or .xlsx file, all or nothing."""
+def instrument_import(*, data: bytes, filename: str, user: Any, publish: bool = False) -> Instrument:
+    """Create a new instrument from a JSON or .xlsx file, all or nothing (an admin, or the system: None)."""
+    require_admin(user)
     suffix = Path(filename).suffix.lower()
     if suffix == ".json":
         parsed = parse_json(data)
@@ -342,7 +345,7 @@ def instrument_import(*, data: bytes, filename: str, publish: bool = False) -> I
         if publish:
             from assessments.instrument.services import instrument_publish
 
-            instrument = instrument_publish(instrument=instrument)
+            instrument = instrument_publish(instrument=instrument, user=user)
     return instrument
 
 

@@ -14,4 +14,4 @@ def reference_instrument_ensure() -> Instrument:
     existing = Instrument.objects.filter(code=REFERENCE_CODE).first()
     if existing is not None:
         return existing
-    return instrument_import(data=REFERENCE_FILE.read_bytes(), filename=REFERENCE_FILE.name, publish=True)
+    return instrument_import(data=REFERENCE_FILE.read_bytes(), filename=REFERENCE_FILE.name, user=None, publish=True)

@@ -2,11 +2,14 @@
 
 import logging
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import require_admin
+from assessments.domain.levels import SELF_LEVELS
 from assessments.models import (
     Instrument,
     InstrumentStatus,
@@ -17,8 +20,9 @@ from core.errors import InvalidTransition, ValidationFailed
 logger = logging.getLogger(__name__)
 
 
-def instrument_publish(*, instrument: Instrument) -> Instrument:
+def instrument_publish(*, instrument: Instrument, user: Any) -> Instrument:
     """Publish a draft after checking the maxima add up. Published instruments are immutable."""
+    require_admin(user)
     with transaction.atomic():
         instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
         if instrument.is_published:
@@ -40,7 +44,7 @@ def instrument_publish(*, instrument: Instrument) -> Instrument:
                     }
                 )
             for indicator in indicators:
-                if sorted(lv.level for lv in indicator.levels.all()) != [1, 2, 3, 4]:
+                if tuple(sorted(lv.level for lv in indicator.levels.all())) != SELF_LEVELS:
                     errors.append(_("Indicator %(code)s needs the four levels 1..4.") % {"code": indicator.code})
         aspect_total = sum((a.max_score for a in aspects), Decimal(0))
         if aspect_total != instrument.max_score:

@@ -53,7 +53,7 @@ def instrument_import(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             instrument = instrument_io.instrument_import(
-                data=upload.read(), filename=upload.name, publish=form.cleaned_data["publish"]
+                data=upload.read(), filename=upload.name, user=request.user, publish=form.cleaned_data["publish"]
             )
         except ValidationFailed as exc:
             messages.error(request, exc.message)
@@ -68,6 +68,6 @@ def instrument_import(request: HttpRequest) -> HttpResponse:
 @role_required(is_admin)
 def instrument_publish(request: HttpRequest, pk: int) -> HttpResponse:
     instrument = get_object_or_404(instrument_selectors.instrument_list_for_user(user=request.user), pk=pk)
-    instrument_services.instrument_publish(instrument=instrument)
+    instrument_services.instrument_publish(instrument=instrument, user=request.user)
     messages.success(request, _("Instrument published."))
     return redirect("assessments:instrument_detail", pk=pk)

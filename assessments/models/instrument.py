@@ -5,6 +5,8 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from assessments.domain.levels import LEVEL_MAX, SELF_LEVELS
+
 
 class InstrumentStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -103,7 +105,9 @@ class Level(models.Model):
         ordering = ["indicator", "level"]
         constraints = [
             models.UniqueConstraint(fields=["indicator", "level"], name="level_unique"),
-            models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=4), name="level_1_to_4"),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=SELF_LEVELS[0], level__lte=LEVEL_MAX), name="level_1_to_4"
+            ),
         ]
 
     def __str__(self) -> str:

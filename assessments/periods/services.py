@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.roles import require_admin
 from assessments.models import (
     Answer,
     Assessment,
@@ -30,8 +31,10 @@ def period_save(
     self_assessment_closes: dt.date,
     verification_closes: dt.date,
     show_verified_to_institutions: bool = False,
+    user: Any,
 ) -> Period:
     """Create or update an assessment period (siklus)."""
+    require_admin(user)
     errors = []
     if not instrument.is_published:
         errors.append(_("Choose a published instrument."))
@@ -63,6 +66,7 @@ def period_save(
 
 def extension_grant(*, period: Period, institution: Institution, until: dt.date, reason: str, user: Any) -> Extension:
     """Let one institution submit after the period's self-assessment close, until `until`."""
+    require_admin(user)
     if until <= period.self_assessment_closes:
         raise ValidationFailed(_("An extension must end after the period's self-assessment close."))
     if not reason.strip():

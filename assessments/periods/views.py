@@ -26,7 +26,7 @@ def period_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            saved = period_services.period_save(period=period, **data)
+            saved = period_services.period_save(period=period, user=request.user, **data)
         except ValidationFailed as exc:
             for error in exc.errors or [exc.message]:
                 form.add_error(None, error)

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assessments.domain.scoring import SELF_LEVELS
+from assessments.domain.levels import SELF_LEVELS
 from assessments.models import Aspect
 
 

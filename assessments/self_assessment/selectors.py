@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import membership_of
+from assessments.domain.levels import EVIDENCE_FREE_LEVEL
 from assessments.domain.scoring import ScoreResult, score
 from assessments.instrument.selectors import instrument_spec
 from assessments.models import (
@@ -31,7 +32,6 @@ from assessments.models import (
 )
 
 # Indicators answered above this level need at least one evidence file.
-EVIDENCE_FREE_LEVEL = 1
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from assessments import notifications
 from assessments.access import is_lead_of, is_member_of
 from assessments.domain import workflow
+from assessments.domain.levels import SELF_LEVELS
 from assessments.domain.workflow import transition_apply
+from assessments.history import history_record
 from assessments.models import (
     Answer,
     AnswerHistory,
@@ -37,7 +39,7 @@ from assessments.self_assessment.evidence import CheckedFile, evidence_check
 from core import formatting
 from core.errors import AccessDenied, EditConflict, InvalidTransition, ValidationFailed
 
-LEVELS = (1, 2, 3, 4)
+LEVELS = SELF_LEVELS
 NOTE_MAX = 4000
 REPLY_MAX = 4000
 
@@ -59,17 +61,6 @@ class SubmissionIncomplete(ValidationFailed):
 
 
 # --- history helpers -------------------------------------------------------------------------
-
-
-def history_record(*, answer: Answer, user: Any, field: str, old: Any, new: Any) -> AnswerHistory:
-    """One history row: who changed which field of an answer from what to what."""
-    return AnswerHistory.objects.create(
-        answer=answer,
-        user=user if getattr(user, "pk", None) else None,
-        field=field,
-        old_value="" if old is None else str(old),
-        new_value="" if new is None else str(new),
-    )
 
 
 def _touch(assessment: Assessment) -> None:

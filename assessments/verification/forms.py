@@ -7,19 +7,14 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from assessments.domain.levels import NOT_EVIDENCED, SELF_LEVELS
 from assessments.models import Answer, AssessmentStatus, Period
 from assessments.verification.selectors import verifier_choices
 from core.forms import DateInput
 from institutions.models import InstitutionKind, Region
 from institutions.selectors import province_list
 
-LEVEL_CHOICES = [
-    (0, _("0 · not evidenced")),
-    (1, "1"),
-    (2, "2"),
-    (3, "3"),
-    (4, "4"),
-]
+LEVEL_CHOICES = [(NOT_EVIDENCED, _("0 · not evidenced")), *((n, str(n)) for n in SELF_LEVELS)]
 
 
 class VerifyAnswerForm(forms.Form):

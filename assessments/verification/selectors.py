@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import Role, User
 from accounts.roles import is_admin, is_verifier
 from assessments.access import assessments_visible_to
-from assessments.domain.scoring import ScoreResult, score
+from assessments.domain.scoring import AspectGap, ScoreResult, gap, score
 from assessments.instrument.selectors import instrument_spec
 from assessments.models import (
     Answer,
@@ -137,27 +137,14 @@ def verifier_workload(*, period: Any = None) -> QuerySet[User]:
 
 
 @dataclass
-class AspectGap:
-    number: int
-    name: str
-    max_score: Decimal
-    self_total: Decimal
-    verified_total: Decimal
-
-    @property
-    def gap(self) -> Decimal:
-        return self.verified_total - self.self_total
-
-
-@dataclass
 class Scores:
     self_result: ScoreResult
     verified_result: ScoreResult
     aspects: list[AspectGap]
 
     @property
-    def gap(self) -> Decimal:
-        return self.verified_result.total - self.self_result.total
+    def gap(self) -> Decimal | None:
+        return gap(self.self_result.total, self.verified_result.total)
 
     def aspect(self, number: int) -> AspectGap | None:
         return next((a for a in self.aspects if a.number == number), None)

@@ -20,10 +20,11 @@ from accounts.models import Role, User
 from accounts.roles import is_admin
 from assessments import notifications
 from assessments.access import can_assign_verifiers, can_reopen, is_assigned_verifier
+from assessments.domain.levels import VERIFIED_LEVELS
 from assessments.domain.workflow import transition_apply
+from assessments.history import history_record_many, history_row
 from assessments.models import (
     Answer,
-    AnswerHistory,
     Assessment,
     AssessmentStatus,
     Clarification,
@@ -35,16 +36,7 @@ from core import formatting
 from core.errors import AccessDenied, EditConflict, InvalidTransition, ValidationFailed
 
 S = AssessmentStatus
-VERIFIED_LEVELS = range(0, 5)  # 0 = "not evidenced"
 NOTE_MAX = 4000
-
-
-def _history(answer: Answer, user: Any, field: str, old: Any, new: Any) -> AnswerHistory | None:
-    old_text = "" if old is None else str(old)
-    new_text = "" if new is None else str(new)
-    if old_text == new_text:
-        return None
-    return AnswerHistory(answer=answer, user=user, field=field, old_value=old_text, new_value=new_text)
 
 
 def _lock_assessment(assessment: Assessment) -> Assessment:
@@ -194,9 +186,11 @@ def verified_answer_update(*, answer: Answer, user: Any, level: Any, note: str, 
                 % {"code": locked.indicator.code}
             )
         candidates = [
-            _history(locked, user, "verified_level", locked.verified_level, value),
-            _history(locked, user, "verified_note", locked.verified_note, note),
-            _history(locked, user, "review_state", locked.review_state, ReviewState.VERIFIED),
+            history_row(answer=locked, user=user, field="verified_level", old=locked.verified_level, new=value),
+            history_row(answer=locked, user=user, field="verified_note", old=locked.verified_note, new=note),
+            history_row(
+                answer=locked, user=user, field="review_state", old=locked.review_state, new=ReviewState.VERIFIED
+            ),
         ]
         rows = [r for r in candidates if r is not None]
         if rows:
@@ -209,7 +203,7 @@ def verified_answer_update(*, answer: Answer, user: Any, level: Any, note: str, 
             locked.save(
                 update_fields=["verified_level", "verified_note", "review_state", "version", "updated_by", "updated_at"]
             )
-            AnswerHistory.objects.bulk_create(rows)
+            history_record_many(rows)
             locked_assessment.answers_changed_at = now
             locked_assessment.save(update_fields=["answers_changed_at"])
             score_queue(assessment=locked_assessment, basis=ScoreBasis.VERIFIED)
@@ -308,15 +302,17 @@ def assessment_return(*, assessment: Assessment, user: Any, flags: Mapping[Any, 
         for answer_id, reason in cleaned.items():
             answer = answers[answer_id]
             history += [
-                _history(answer, user, "review_state", answer.review_state, ReviewState.FLAGGED),
-                _history(answer, user, "revision_reason", answer.revision_reason, reason),
+                history_row(
+                    answer=answer, user=user, field="review_state", old=answer.review_state, new=ReviewState.FLAGGED
+                ),
+                history_row(answer=answer, user=user, field="revision_reason", old=answer.revision_reason, new=reason),
             ]
             answer.review_state = ReviewState.FLAGGED
             answer.revision_reason = reason
             answer.version += 1
             answer.updated_by = user
             answer.save(update_fields=["review_state", "revision_reason", "version", "updated_by", "updated_at"])
-        AnswerHistory.objects.bulk_create([h for h in history if h is not None])
+        history_record_many(history)
         codes = ", ".join(sorted((answers[i].indicator.code for i in cleaned), key=_code_key))
         reason_text = (message or "").strip() or _("Flagged for revision: %(codes)s") % {"codes": codes}
         transition_apply(assessment=locked, to=S.REVISION, user=user, reason=reason_text)

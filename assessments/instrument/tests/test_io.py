@@ -56,7 +56,7 @@ def test_round_trip_gives_the_same_instrument(instrument, fmt):
         out = io.BytesIO()
         wb.save(out)
         data = out.getvalue()
-    copy = instrument_import(data=data, filename=f"x.{fmt}")
+    copy = instrument_import(data=data, filename=f"x.{fmt}", user=None)
     original, again = instrument_document(instrument), instrument_document(copy)
     original.pop("code"), again.pop("code")
     assert again == original
@@ -64,7 +64,7 @@ def test_round_trip_gives_the_same_instrument(instrument, fmt):
 
 
 def import_json(doc: dict) -> Instrument:
-    return instrument_import(data=json.dumps(doc).encode(), filename="bad.json")
+    return instrument_import(data=json.dumps(doc).encode(), filename="bad.json", user=None)
 
 
 @pytest.mark.parametrize(
@@ -138,7 +138,7 @@ def test_xlsx_errors_name_sheet_row_and_field(instrument):
     ws["A5"] = 9  # unknown aspect
     ws["G7"] = None  # missing level 1 descriptor
     with pytest.raises(ValidationFailed) as info:
-        instrument_import(data=save(wb), filename="bad.xlsx")
+        instrument_import(data=save(wb), filename="bad.xlsx", user=None)
     errors = info.value.errors
     assert "Sheet Indicators, row 5, field aspect: unknown aspect 9" in errors
     assert "Sheet Indicators, row 7, level 1, field descriptor: required" in errors
@@ -149,17 +149,17 @@ def test_xlsx_missing_column_is_named(instrument):
     wb = xlsx_of(instrument)
     wb["Aspects"]["D1"] = "maximum"
     with pytest.raises(ValidationFailed) as info:
-        instrument_import(data=save(wb), filename="bad.xlsx")
+        instrument_import(data=save(wb), filename="bad.xlsx", user=None)
     assert "Sheet Aspects, row 1, field max_score: column missing" in info.value.errors
 
 
 def test_not_a_workbook_and_wrong_extension_are_refused():
     with pytest.raises(ValidationFailed, match="not a readable"):
-        instrument_import(data=b"PK\x03\x04garbage", filename="x.xlsx")
+        instrument_import(data=b"PK\x03\x04garbage", filename="x.xlsx", user=None)
     with pytest.raises(ValidationFailed, match="only .json and .xlsx"):
-        instrument_import(data=b"{}", filename="x.csv")
+        instrument_import(data=b"{}", filename="x.csv", user=None)
     with pytest.raises(ValidationFailed, match="not valid JSON"):
-        instrument_import(data=b"{", filename="x.json")
+        instrument_import(data=b"{", filename="x.json", user=None)
 
 
 def test_existing_code_is_refused(instrument):
@@ -172,7 +172,7 @@ def test_published_instrument_cannot_be_published_again_or_deleted(instrument):
     from assessments.instrument.services import instrument_delete
 
     with pytest.raises(InvalidTransition):
-        instrument_publish(instrument=instrument)
+        instrument_publish(instrument=instrument, user=None)
     with pytest.raises(InvalidTransition):
         instrument_delete(instrument=instrument)
 
@@ -181,7 +181,7 @@ def test_publish_checks_the_maxima(instrument):
     draft = import_json(as_new(reference_doc(), "DRAFT1"))
     Indicator.objects.filter(aspect__instrument=draft, code="1.1").update(max_score=Decimal("1"))
     with pytest.raises(ValidationFailed) as info:
-        instrument_publish(instrument=draft)
+        instrument_publish(instrument=draft, user=None)
     assert any("Aspect 1" in e for e in info.value.errors)
     draft.refresh_from_db()
     assert draft.status == InstrumentStatus.DRAFT

@@ -38,7 +38,7 @@ def test_publish_is_admin_only_and_post_only(users, instrument):
     doc["code"] = "DRAFT-X"
     from assessments.instrument.io import instrument_import
 
-    draft = instrument_import(data=json.dumps(doc).encode(), filename="d.json")
+    draft = instrument_import(data=json.dumps(doc).encode(), filename="d.json", user=None)
     assert client_for(users["verifier"]).post(f"/instruments/{draft.pk}/publish/").status_code == 403
     # A verifier does not even see drafts.
     assert client_for(users["verifier"]).get(f"/instruments/{draft.pk}/").status_code == 404
@@ -109,7 +109,7 @@ def test_period_instrument_cannot_change_once_assessments_exist(users, instrumen
 
     doc = json.loads(instrument_export_json(instrument))
     doc["code"] = "OTHER-2027"
-    other = instrument_publish(instrument=instrument_import(data=json.dumps(doc).encode(), filename="o.json"))
+    other = instrument_publish(instrument=instrument_import(data=json.dumps(doc).encode(), filename="o.json", user=None), user=None)
     period = assessment.period
     data = {
         "name": period.name,

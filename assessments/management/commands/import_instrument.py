@@ -19,7 +19,9 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"{path}: no such file")
         try:
-            instrument = instrument_import(data=path.read_bytes(), filename=path.name, publish=options["publish"])
+            instrument = instrument_import(
+                data=path.read_bytes(), filename=path.name, user=None, publish=options["publish"]
+            )
         except ValidationFailed as exc:
             raise CommandError("\n".join([exc.message, *exc.errors])) from exc
         self.stdout.write(f"imported {instrument.code} ({instrument.get_status_display()})")
