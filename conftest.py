@@ -189,7 +189,7 @@ def browser_page(live_server):
         context = browser.new_context(locale="en-US", accept_downloads=True, viewport={"width": 1440, "height": 900})
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.base_url = live_server.url  # type: ignore[attr-defined]
+        page.base_url = live_server.url
         try:
             yield page
         finally:

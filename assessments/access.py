@@ -53,7 +53,7 @@ def is_assigned_verifier(user: Any, assessment: Assessment) -> bool:
     cache = getattr(assessment, "_verifier_ids", None)
     if cache is None:
         cache = set(assessment.verifiers.values_list("id", flat=True))
-        assessment._verifier_ids = cache  # type: ignore[attr-defined]
+        assessment._verifier_ids = cache  # type: ignore[attr-defined]  # a per-object cache attribute
     return user.pk in cache
 
 

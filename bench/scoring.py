@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "meritsys_bench_scoring"
 
 
-def admin_connection(url: str):  # type: ignore[no-untyped-def]
+def admin_connection(url: str):  # type: ignore[no-untyped-def]  # benchmark helper
     import psycopg2
 
     parts = urlparse(url)
@@ -125,7 +125,7 @@ def sql_totals(period_id: int) -> dict[int, tuple]:
         return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
 
 
-def timed(fn, repeat: int) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]
+def timed(fn, repeat: int) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]  # benchmark helper
     times = []
     for _ in range(repeat):
         start = time.perf_counter()

@@ -89,7 +89,7 @@ def _release_fonts() -> None:
     _local.__dict__.clear()
 
 
-def _font_config():  # type: ignore[no-untyped-def]
+def _font_config():
     from weasyprint.text.fonts import FontConfiguration
 
     config = getattr(_local, "font_config", None)
@@ -101,13 +101,13 @@ def _font_config():  # type: ignore[no-untyped-def]
 
 
 @functools.cache
-def _document_fetcher_class():  # type: ignore[no-untyped-def]
+def _document_fetcher_class():
     # Built on first use: WeasyPrint is imported lazily, like everywhere in this module.
     from email.message import EmailMessage
 
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class DocumentFetcher(URLFetcher):  # type: ignore[misc]
+    class DocumentFetcher(URLFetcher):
         """Reads only the shipped fonts (file:) and inline images (data:).
 
         No network fetch can be triggered from a document. One instance per thread, reused:
@@ -133,7 +133,7 @@ def _document_fetcher_class():  # type: ignore[no-untyped-def]
     return DocumentFetcher
 
 
-def _stylesheet(name: str):  # type: ignore[no-untyped-def]
+def _stylesheet(name: str):
     from weasyprint import CSS
 
     config = _font_config()

@@ -18,7 +18,7 @@ class DecisionForm(forms.Form):
     signatory_name = forms.CharField(label=_("Signatory name"), max_length=160)
     signatory_title = forms.CharField(label=_("Signatory title"), max_length=160)
 
-    def __init__(self, *args, editing: bool = False, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, editing: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate()
         self.fields["signatory_name"].initial = settings.OVERSIGHT_SIGNATORY_NAME
@@ -38,7 +38,7 @@ class RevokeForm(forms.Form):
         help_text=_("Shown on the public verification page."),
     )
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Revoke the charter"), css_class="btn-danger"))
@@ -47,7 +47,7 @@ class RevokeForm(forms.Form):
 class VerifyForm(forms.Form):
     serial = forms.CharField(label=_("Serial number"), max_length=40)
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_method = "get"

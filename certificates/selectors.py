@@ -114,7 +114,7 @@ def decision_list_for_user(*, user: Any) -> list[Decision]:
             for c in Certificate.objects.filter(decision__in=decisions, institution_id=membership.institution_id)
         }
         for decision in decisions:
-            decision.own_certificate = own.get(decision.pk)  # type: ignore[attr-defined]
+            decision.own_certificate = own.get(decision.pk)  # type: ignore[attr-defined]  # a per-object cache attribute
     return decisions
 
 

@@ -28,7 +28,7 @@ class RenderTask(Task):
 
     kind = ""
 
-    def on_failure(self, exc, task_id, args, kwargs, einfo):  # type: ignore[no-untyped-def]
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
         if args:
             services.render_mark_failed(kind=self.kind, pk=int(args[0]), error=f"{type(exc).__name__}: {exc}")
 

@@ -20,9 +20,9 @@ class ResultFilterForm(forms.Form):
     def __init__(self, *args: Any, periods: list[Period], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.periods = {p.pk: p for p in periods}
-        period_field: forms.TypedChoiceField = self.fields["period"]  # type: ignore[assignment]
+        period_field: forms.TypedChoiceField = self.fields["period"]  # type: ignore[assignment]  # django-stubs types form fields as plain Field
         period_field.choices = [(p.pk, p.name) for p in periods]
-        province_field: forms.TypedChoiceField = self.fields["province"]  # type: ignore[assignment]
+        province_field: forms.TypedChoiceField = self.fields["province"]  # type: ignore[assignment]  # django-stubs types form fields as plain Field
         province_field.choices = [("", _("All provinces"))] + [(p.pk, p.name) for p in province_list()]
         bands = (
             CategoryBand.objects.filter(instrument__periods__isnull=False)
@@ -33,7 +33,7 @@ class ResultFilterForm(forms.Form):
         seen: dict[str, str] = {}
         for code, name in bands:
             seen.setdefault(code, name)
-        category_field: forms.ChoiceField = self.fields["category"]  # type: ignore[assignment]
+        category_field: forms.ChoiceField = self.fields["category"]  # type: ignore[assignment]  # django-stubs types form fields as plain Field
         category_field.choices = [("", _("All categories"))] + list(seen.items())
 
 
@@ -42,7 +42,7 @@ class PeriodForm(forms.Form):
 
     def __init__(self, *args: Any, periods: list[Period], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        period_field: forms.TypedChoiceField = self.fields["period"]  # type: ignore[assignment]
+        period_field: forms.TypedChoiceField = self.fields["period"]  # type: ignore[assignment]  # django-stubs types form fields as plain Field
         period_field.choices = [(p.pk, p.name) for p in periods]
 
 

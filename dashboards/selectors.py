@@ -229,7 +229,7 @@ def _prepare_once(sql: str) -> None:
         cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [_DATA_VERSION_STATEMENT])
         if cursor.fetchone() is None:
             cursor.execute(f"PREPARE {_DATA_VERSION_STATEMENT} AS {sql}")
-    connection._dashboards_prepared_on = raw  # type: ignore[attr-defined]
+    connection._dashboards_prepared_on = raw  # type: ignore[attr-defined]  # a per-object cache attribute
 
 
 def cached(key: str, version: str, build: Any) -> Any:
@@ -539,7 +539,7 @@ def institution_history(*, institution: Institution) -> list[dict[str, Any]]:
     ).values_list("assessment_id", "user_id"):
         verifier_ids[assessment_id].add(user_id)
     for a in assessments:
-        a._verifier_ids = verifier_ids.get(a.pk, set())  # type: ignore[attr-defined]
+        a._verifier_ids = verifier_ids.get(a.pk, set())  # type: ignore[attr-defined]  # a per-object cache attribute
     history = []
     for a in assessments:
         verified = scores.get((a.pk, ScoreBasis.VERIFIED))

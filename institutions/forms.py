@@ -20,7 +20,7 @@ class InstitutionFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        province_field: forms.ChoiceField = self.fields["province"]  # type: ignore[assignment]
+        province_field: forms.ChoiceField = self.fields["province"]  # type: ignore[assignment]  # django-stubs types form fields as plain Field
         province_field.choices = [("", _("All provinces"))] + [(str(p.pk), p.name) for p in province_list()]
 
 

@@ -87,12 +87,12 @@ class InstrumentSpec:
 
     @property
     def indicator_codes(self) -> frozenset[str]:
-        return self._codes  # type: ignore[attr-defined,no-any-return]
+        return self._codes  # type: ignore[attr-defined]  # set in __post_init__ (frozen dataclass)
 
     @property
     def indicator_order(self) -> tuple[str, ...]:
         """Every indicator code, aspect by aspect: the order `score_sequence` expects."""
-        return self._order  # type: ignore[attr-defined,no-any-return]
+        return self._order  # type: ignore[attr-defined]  # set in __post_init__ (frozen dataclass)
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ def score_sequence(spec: InstrumentSpec, levels: Sequence[int | None]) -> ScoreR
     aspects: list[AspectResult] = []
     missing: list[str] = []
     total = _ZERO
-    for aspect, start, end, values, memo in spec._plan:  # type: ignore[attr-defined]
+    for aspect, start, end, values, memo in spec._plan:  # type: ignore[attr-defined]  # set in __post_init__ (frozen dataclass)
         key = levels[start:end]
         part = memo.get(key)
         if part is None:
@@ -225,9 +225,9 @@ def score_sequence(spec: InstrumentSpec, levels: Sequence[int | None]) -> ScoreR
         total += result.total
         if gaps:
             missing.extend(gaps)
-    summary = spec._summaries.get(total)  # type: ignore[attr-defined]
+    summary = spec._summaries.get(total)  # type: ignore[attr-defined]  # set in __post_init__ (frozen dataclass)
     if summary is None:
-        summary = spec._summaries[total] = (  # type: ignore[attr-defined]
+        summary = spec._summaries[total] = (  # type: ignore[attr-defined]  # set in __post_init__ (frozen dataclass)
             index_for(total, spec.max_score),
             category_for(spec.bands, total),
             next_category_for(spec.bands, total),

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.roles import require_admin
 from assessments.domain.levels import SELF_LEVELS
@@ -116,9 +117,9 @@ def parse_xlsx(data: bytes) -> Parsed:
     parsed.bands = sheets["Bands"]
     parsed.aspects = sheets["Aspects"]
     for record in sheets["Indicators"]:
-        values = dict(record.values)
-        values["levels"] = [{"level": n, "descriptor": values.pop(f"level_{n}", None)} for n in LEVELS]
-        parsed.indicators.append(Record(record.where, values))
+        fields: dict[str, Any] = dict(record.values)
+        fields["levels"] = [{"level": n, "descriptor": fields.pop(f"level_{n}", None)} for n in LEVELS]
+        parsed.indicators.append(Record(record.where, fields))
     return parsed
 
 
@@ -397,6 +398,7 @@ def instrument_export_xlsx(instrument: Instrument) -> bytes:
 
     def sheet(title: str, header: tuple[str, ...], rows: list[list[Any]], first: bool = False) -> None:
         ws = workbook.active if first else workbook.create_sheet(title)
+        assert isinstance(ws, Worksheet)  # a new workbook's active sheet is a worksheet
         ws.title = title
         ws.append(list(header))
         for cell in ws[1]:

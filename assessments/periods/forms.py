@@ -28,7 +28,7 @@ class PeriodForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        instrument_field: forms.ModelChoiceField = self.fields["instrument"]  # type: ignore[assignment]
+        instrument_field: forms.ModelChoiceField = self.fields["instrument"]  # type: ignore[assignment]  # django-stubs types form fields as plain Field
         instrument_field.queryset = Instrument.objects.filter(status=InstrumentStatus.PUBLISHED)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Save")))

@@ -69,9 +69,9 @@ class ExtensionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        period_field: forms.ModelChoiceField = self.fields["period"]  # type: ignore[assignment]
+        period_field: forms.ModelChoiceField = self.fields["period"]  # type: ignore[assignment]  # django-stubs types form fields as plain Field
         period_field.queryset = Period.objects.order_by("-self_assessment_opens")
-        institution_field: forms.ModelChoiceField = self.fields["institution"]  # type: ignore[assignment]
+        institution_field: forms.ModelChoiceField = self.fields["institution"]  # type: ignore[assignment]  # django-stubs types form fields as plain Field
         institution_field.queryset = Institution.objects.filter(active=True).order_by("name")
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Grant extension")))

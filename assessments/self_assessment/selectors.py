@@ -145,7 +145,7 @@ def missing_items(*, assessment: Assessment) -> list[MissingItem]:
         reasons = []
         if answer.self_level is None:
             reasons.append(_("not answered"))
-        elif answer.self_level > EVIDENCE_FREE_LEVEL and answer.n_evidence == 0:  # type: ignore[attr-defined]
+        elif answer.self_level > EVIDENCE_FREE_LEVEL and answer.n_evidence == 0:
             reasons.append(_("level %(level)s needs evidence") % {"level": answer.self_level})
         if answer.carried_over and answer.self_level is not None:
             reasons.append(_("carried over from the previous period, not yet confirmed"))

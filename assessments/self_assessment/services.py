@@ -112,7 +112,7 @@ def _parse_level(level: Any) -> int:
         value = None
     if value not in LEVELS or isinstance(level, bool):
         raise ValidationFailed(_("Choose a level from 1 to 4."))
-    return value  # type: ignore[return-value]
+    return value
 
 
 # --- answers ---------------------------------------------------------------------------------

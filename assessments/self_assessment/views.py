@@ -229,7 +229,7 @@ def _respond(
     attempted: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """htmx: the refreshed indicator block and the progress panel; otherwise back to the anchor."""
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:  # type: ignore[attr-defined]  # set by django_htmx's middleware
         fresh = selectors_self.answer_detail(answer_id=answer.pk)
         context = _block_context(
             request, assessment, fresh, ok=ok, error=error, conflict=conflict, attempted=attempted or {}

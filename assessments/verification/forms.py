@@ -108,7 +108,7 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        period_field: forms.ModelChoiceField = self.fields["period"]  # type: ignore[assignment]
+        period_field: forms.ModelChoiceField = self.fields["period"]  # type: ignore[assignment]  # django-stubs types form fields as plain Field
         period_field.queryset = Period.objects.order_by("-self_assessment_opens")
         period_field.empty_label = _("All periods")
         period_field.widget.attrs["class"] = "form-select"
@@ -128,11 +128,11 @@ class AssignmentFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        period_field: forms.ModelChoiceField = self.fields["period"]  # type: ignore[assignment]
+        period_field: forms.ModelChoiceField = self.fields["period"]  # type: ignore[assignment]  # django-stubs types form fields as plain Field
         period_field.queryset = Period.objects.order_by("-self_assessment_opens")
         period_field.empty_label = _("All periods")
         period_field.widget.attrs["class"] = "form-select"
-        province_field: forms.ChoiceField = self.fields["province"]  # type: ignore[assignment]
+        province_field: forms.ChoiceField = self.fields["province"]  # type: ignore[assignment]  # django-stubs types form fields as plain Field
         province_field.choices = [("", _("All provinces"))] + [(str(p.pk), p.name) for p in province_list()]
 
 
@@ -151,7 +151,7 @@ class BulkAssignForm(VerifierChoiceForm):
 
     def __init__(self, *args: Any, assessment_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field: forms.MultipleChoiceField = self.fields["assessments"]  # type: ignore[assignment]
+        field: forms.MultipleChoiceField = self.fields["assessments"]  # type: ignore[assignment]  # django-stubs types form fields as plain Field
         field.choices = [(str(pk), str(pk)) for pk in assessment_ids]
         field.error_messages["invalid_choice"] = _("An assessment you chose is not in the filtered list any more.")
 

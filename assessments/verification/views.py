@@ -198,7 +198,7 @@ def answer_verify(request: HttpRequest, pk: int, answer_pk: int) -> HttpResponse
     else:
         error = ValidationFailed(_("Not saved."), errors=[str(e) for errors in form.errors.values() for e in errors])
     aspect_url = reverse("assessments_verification:aspect", args=[assessment.pk, answer.indicator.aspect.number])
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:  # type: ignore[attr-defined]  # set by django_htmx's middleware
         if saved:
             messages.success(request, _("Indicator %(code)s saved.") % {"code": answer.indicator.code})
         elif error is not None:

@@ -63,8 +63,8 @@ ALL_MONTHS = list(range(1, 13))
 def _compiled_catalogues():
     # Month names come from the compiled catalogues (.mo files are built by `make test`).
     call_command("compilemessages", ignore_patterns=[".venv", "node_modules"], verbosity=0)
-    translation.trans_real._translations = {}  # type: ignore[attr-defined]
-    translation.trans_real._default = None  # type: ignore[attr-defined]
+    translation.trans_real._translations = {}
+    translation.trans_real._default = None
 
 
 def late_utc(month: int) -> dt.datetime:

@@ -16,7 +16,7 @@ def test_fingerprint_is_one_query(institution, period, django_assert_num_queries
     with django_assert_num_queries(1):
         assert selectors.data_version() == first
     # A connection that already holds the statement but was not marked (e.g. the mark was lost).
-    connection._dashboards_prepared_on = None  # type: ignore[attr-defined]
+    connection._dashboards_prepared_on = None
     with django_assert_num_queries(1):
         assert selectors.data_version() == first
 

@@ -25,6 +25,8 @@ def _imported_apps(path: Path) -> set[tuple[str, int]]:
     found = set()
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         names: list[str] = []
+        if not isinstance(node, ast.Import | ast.ImportFrom):
+            continue
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:

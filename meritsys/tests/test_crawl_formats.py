@@ -147,8 +147,8 @@ def demo_world(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock(), override_settings(**_media(root)):
         seed_demo()
         call_command("compilemessages", ignore_patterns=[".venv", "node_modules"], verbosity=0)
-        translation.trans_real._translations = {}  # type: ignore[attr-defined]
-        translation.trans_real._default = None  # type: ignore[attr-defined]
+        translation.trans_real._translations = {}
+        translation.trans_real._default = None
         yield root
         call_command("flush", interactive=False, verbosity=0)
 

@@ -120,7 +120,7 @@ def test_bad_json_is_refused_whole_with_the_place_named(mutate, expected):
     assert not Instrument.objects.filter(code="COPY").exists()
 
 
-def xlsx_of(instrument) -> io.BytesIO:
+def xlsx_of(instrument):
     wb = load_workbook(io.BytesIO(instrument_export_xlsx(instrument)))
     wb["Instrument"]["B2"] = "XL"  # row 2 holds the code
     return wb

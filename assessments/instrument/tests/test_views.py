@@ -109,7 +109,9 @@ def test_period_instrument_cannot_change_once_assessments_exist(users, instrumen
 
     doc = json.loads(instrument_export_json(instrument))
     doc["code"] = "OTHER-2027"
-    other = instrument_publish(instrument=instrument_import(data=json.dumps(doc).encode(), filename="o.json", user=None), user=None)
+    other = instrument_publish(
+        instrument=instrument_import(data=json.dumps(doc).encode(), filename="o.json", user=None), user=None
+    )
     period = assessment.period
     data = {
         "name": period.name,

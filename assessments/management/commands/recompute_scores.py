@@ -28,7 +28,11 @@ class Command(BaseCommand):
             file=getattr(self.stderr, "_out", sys.stderr),
             disable=options["no_progress"] or None,
         ) as bar:
-            count = scoring_services.scores_recompute(assessment_ids=ids, period_id=period.pk, progress=bar.update)
+
+            def advance(n: int) -> None:
+                bar.update(n)
+
+            count = scoring_services.scores_recompute(assessment_ids=ids, period_id=period.pk, progress=advance)
         self.stdout.write(
             f"{count.computed} scores recomputed for {len(ids)} assessments of period {period.name}; "
             f"{count.written} rows written (the others were unchanged)"

@@ -25,8 +25,8 @@ def _compiled_catalogues():
     # not in git; `make test` compiles them first). Compile here too so the module stands alone,
     # and drop the catalogues already loaded so the fresh ones are read.
     call_command("compilemessages", ignore_patterns=[".venv", "node_modules"], verbosity=0)
-    translation.trans_real._translations = {}  # type: ignore[attr-defined]
-    translation.trans_real._default = None  # type: ignore[attr-defined]
+    translation.trans_real._translations = {}
+    translation.trans_real._default = None
 
 
 def test_submitted_mail_goes_to_assigned_verifiers_in_indonesian(verification_submitted, verifier, other_verifier):
