@@ -10,23 +10,35 @@ from typing import Any
 from django.apps import apps
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import AnyUser, Role, User
 from core.errors import AccessDenied
 
 
-def is_admin(user: Any) -> bool:
+def is_admin(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_active and user.role == Role.ADMIN)
 
 
-def is_verifier(user: Any) -> bool:
+def is_verifier(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_active and user.role == Role.VERIFIER)
 
 
-def is_oversight(user: Any) -> bool:
+def is_oversight(user: AnyUser) -> bool:
     return bool(is_admin(user) or is_verifier(user))
 
 
-def require_admin(user: Any) -> None:
+def person(user: AnyUser | None) -> User | None:
+    """The signed-in user as a `User` (for a "who did it" column), or None for the anonymous or the system."""
+    return user if isinstance(user, User) else None
+
+
+def signed_in(user: AnyUser) -> User:
+    """The signed-in user; services that record who acted call this after their permission check."""
+    if isinstance(user, User):
+        return user
+    raise AccessDenied(_("Sign in first."))
+
+
+def require_admin(user: AnyUser | None) -> None:
     """Refuse an oversight-admin action to anyone else.
 
     `None` is the system itself (a management command, the seeding): views always pass
@@ -36,7 +48,7 @@ def require_admin(user: Any) -> None:
         raise AccessDenied(_("Only the oversight admin can do this."))
 
 
-def membership_of(user: Any) -> Any:
+def membership_of(user: AnyUser) -> Any:
     """The user's Membership (institution and editor/lead role), or None."""
     if not (user.is_authenticated and user.is_active and user.role == Role.INSTITUTION):
         return None
@@ -46,20 +58,20 @@ def membership_of(user: Any) -> Any:
     # Looked up by name: institutions builds on accounts, so accounts does not import it.
     membership_model = apps.get_model("institutions", "Membership")
     membership = membership_model.objects.select_related("institution").filter(user=user).first()
-    user._membership_cache = membership
+    user._membership_cache = membership  # type: ignore[attr-defined]  # a per-object cache attribute
     return membership
 
 
-def is_institution_user(user: Any) -> bool:
+def is_institution_user(user: AnyUser) -> bool:
     return membership_of(user) is not None
 
 
-def is_lead(user: Any) -> bool:
+def is_lead(user: AnyUser) -> bool:
     membership = membership_of(user)
     return bool(membership and membership.role == "lead")
 
 
-def nav_role(user: Any) -> str:
+def nav_role(user: AnyUser) -> str:
     """Which navigation a user sees: admin, verifier, lead, editor or anonymous."""
     if not user.is_authenticated:
         return "anonymous"

@@ -11,25 +11,26 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from accounts.roles import is_admin, is_verifier, membership_of
+from accounts.models import AnyUser
+from accounts.roles import is_admin, is_verifier, membership_of, person
 from assessments.domain import workflow
 from assessments.models import Answer, Assessment, AssessmentStatus, Evidence
 from core.errors import AccessDenied
 
 
-def assessments_visible_to(user: Any) -> QuerySet[Assessment]:
+def assessments_visible_to(user: AnyUser) -> QuerySet[Assessment]:
     qs = Assessment.objects.select_related("institution", "period__instrument")
     if is_admin(user):
         return qs
     if is_verifier(user):
-        return qs.filter(verifiers=user)
+        return qs.filter(verifiers=person(user))
     membership = membership_of(user)
     if membership is not None:
         return qs.filter(institution_id=membership.institution_id)
     return qs.none()
 
 
-def access_assessment(user: Any, pk: Any) -> Assessment:
+def access_assessment(user: AnyUser, pk: Any) -> Assessment:
     """The assessment if the user may see it; 404 otherwise (no hint that it exists)."""
     try:
         return assessments_visible_to(user).get(pk=int(pk))
@@ -37,17 +38,17 @@ def access_assessment(user: Any, pk: Any) -> Assessment:
         raise Http404 from exc
 
 
-def is_member_of(user: Any, assessment: Assessment) -> bool:
+def is_member_of(user: AnyUser, assessment: Assessment) -> bool:
     membership = membership_of(user)
     return bool(membership and membership.institution_id == assessment.institution_id)
 
 
-def is_lead_of(user: Any, assessment: Assessment) -> bool:
+def is_lead_of(user: AnyUser, assessment: Assessment) -> bool:
     membership = membership_of(user)
     return bool(membership and membership.institution_id == assessment.institution_id and membership.role == "lead")
 
 
-def is_assigned_verifier(user: Any, assessment: Assessment) -> bool:
+def is_assigned_verifier(user: AnyUser, assessment: Assessment) -> bool:
     if not is_verifier(user):
         return False
     cache = getattr(assessment, "_verifier_ids", None)
@@ -57,12 +58,12 @@ def is_assigned_verifier(user: Any, assessment: Assessment) -> bool:
     return user.pk in cache
 
 
-def can_edit_answers(user: Any, assessment: Assessment) -> bool:
+def can_edit_answers(user: AnyUser, assessment: Assessment) -> bool:
     """Institution users edit in DRAFT, and in REVISION (flagged answers only: `can_edit_answer`)."""
     return is_member_of(user, assessment) and workflow.answers_editable(assessment.status)
 
 
-def can_edit_answer(user: Any, assessment: Assessment, answer: Answer) -> bool:
+def can_edit_answer(user: AnyUser, assessment: Assessment, answer: Answer) -> bool:
     return is_member_of(user, assessment) and workflow.answer_editable(assessment.status, answer.review_state)
 
 
@@ -82,7 +83,7 @@ class OpenMoves:
     reopen: bool
 
 
-def open_moves(user: Any, assessment: Assessment) -> OpenMoves:
+def open_moves(user: AnyUser, assessment: Assessment) -> OpenMoves:
     status = assessment.status
     possible = workflow.moves_from(status)
     return OpenMoves(
@@ -98,11 +99,11 @@ def open_moves(user: Any, assessment: Assessment) -> OpenMoves:
     )
 
 
-def can_verify(user: Any, assessment: Assessment) -> bool:
+def can_verify(user: AnyUser, assessment: Assessment) -> bool:
     return is_assigned_verifier(user, assessment) and assessment.status == AssessmentStatus.IN_VERIFICATION
 
 
-def can_see_verified_levels(user: Any, assessment: Assessment) -> bool:
+def can_see_verified_levels(user: AnyUser, assessment: Assessment) -> bool:
     """Institutions see verified levels only once finalised, unless the period shows them earlier."""
     if is_admin(user) or is_assigned_verifier(user, assessment):
         return True
@@ -119,7 +120,7 @@ def require(condition: bool, message: str) -> None:
         raise AccessDenied(message)
 
 
-def access_evidence(user: Any, pk: Any) -> Evidence:
+def access_evidence(user: AnyUser, pk: Any) -> Evidence:
     try:
         evidence = Evidence.objects.select_related("answer__assessment__period", "answer__assessment__institution").get(
             pk=int(pk)
@@ -134,28 +135,28 @@ def access_evidence(user: Any, pk: Any) -> Evidence:
 # --- Verification (assignment, verification page, history) ---
 
 
-def can_assign_verifiers(user: Any) -> bool:
+def can_assign_verifiers(user: AnyUser) -> bool:
     return bool(is_admin(user))
 
 
-def can_view_verification(user: Any, assessment: Assessment) -> bool:
+def can_view_verification(user: AnyUser, assessment: Assessment) -> bool:
     """The verification pages, transition log and answer history: admins and assigned verifiers."""
     return bool(is_admin(user) or is_assigned_verifier(user, assessment))
 
 
-def can_start_verification(user: Any, assessment: Assessment) -> bool:
+def can_start_verification(user: AnyUser, assessment: Assessment) -> bool:
     return is_assigned_verifier(user, assessment) and assessment.status == AssessmentStatus.SUBMITTED
 
 
-def can_resolve_clarifications(user: Any, assessment: Assessment) -> bool:
+def can_resolve_clarifications(user: AnyUser, assessment: Assessment) -> bool:
     return is_assigned_verifier(user, assessment) and assessment.status not in workflow.VERIFICATION_CLOSED
 
 
-def can_reopen(user: Any, assessment: Assessment) -> bool:
+def can_reopen(user: AnyUser, assessment: Assessment) -> bool:
     return bool(is_admin(user)) and assessment.status == AssessmentStatus.VERIFIED
 
 
-def access_assessment_for_verification(user: Any, pk: Any) -> Assessment:
+def access_assessment_for_verification(user: AnyUser, pk: Any) -> Assessment:
     """The assessment if the user may see its verification pages; 404 otherwise."""
     assessment = access_assessment(user, pk)
     if not can_view_verification(user, assessment):
@@ -164,7 +165,7 @@ def access_assessment_for_verification(user: Any, pk: Any) -> Assessment:
     return assessment
 
 
-def can_view_institution_results(user: Any, institution_id: int) -> bool:
+def can_view_institution_results(user: AnyUser, institution_id: int) -> bool:
     """An institution's results and profile: admins, its own users, and verifiers assigned to
     any of its assessments (they see its whole history: it is the context of their work)."""
     if is_admin(user):
@@ -173,5 +174,5 @@ def can_view_institution_results(user: Any, institution_id: int) -> bool:
     if membership is not None:
         return bool(membership.institution_id == institution_id)
     if is_verifier(user):
-        return Assessment.objects.filter(institution_id=institution_id, verifiers=user).exists()
+        return Assessment.objects.filter(institution_id=institution_id, verifiers=person(user)).exists()
     return False

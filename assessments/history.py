@@ -7,10 +7,12 @@ values ("" for none), no row for a change that changes nothing, and no user for 
 from collections.abc import Iterable
 from typing import Any
 
+from accounts.models import AnyUser
+from accounts.roles import person
 from assessments.models import Answer, AnswerHistory
 
 
-def history_row(*, answer: Answer, user: Any, field: str, old: Any, new: Any) -> AnswerHistory | None:
+def history_row(*, answer: Answer, user: AnyUser | None, field: str, old: Any, new: Any) -> AnswerHistory | None:
     """An unsaved history row, or None when the value did not change."""
     old_text = "" if old is None else str(old)
     new_text = "" if new is None else str(new)
@@ -18,14 +20,14 @@ def history_row(*, answer: Answer, user: Any, field: str, old: Any, new: Any) ->
         return None
     return AnswerHistory(
         answer=answer,
-        user=user if getattr(user, "pk", None) else None,
+        user=person(user),
         field=field,
         old_value=old_text,
         new_value=new_text,
     )
 
 
-def history_record(*, answer: Answer, user: Any, field: str, old: Any, new: Any) -> AnswerHistory | None:
+def history_record(*, answer: Answer, user: AnyUser | None, field: str, old: Any, new: Any) -> AnswerHistory | None:
     """Write one history row (nothing when the value did not change)."""
     row = history_row(answer=answer, user=user, field=field, old=old, new=new)
     if row is not None:

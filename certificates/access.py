@@ -12,6 +12,7 @@ from typing import Any
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from accounts.models import AnyUser
 from accounts.roles import is_admin, is_verifier, membership_of
 from certificates.models import Certificate, Decision, DecisionStatus, RenderStatus
 from certificates.selectors import decisions_visible_to
@@ -25,7 +26,7 @@ def _pk(value: Any) -> int:
         raise Http404 from exc
 
 
-def access_letter(user: Any, pk: Any) -> Decision:
+def access_letter(user: AnyUser, pk: Any) -> Decision:
     """The decision whose letter the user may download, once it is rendered."""
     decision = decisions_visible_to(user).filter(pk=_pk(pk), status=DecisionStatus.ISSUED).first()
     if decision is None:
@@ -35,7 +36,7 @@ def access_letter(user: Any, pk: Any) -> Decision:
     return decision
 
 
-def access_charter(user: Any, pk: Any) -> Certificate:
+def access_charter(user: AnyUser, pk: Any) -> Certificate:
     """The certificate whose charter the user may download, once it is rendered."""
     certificate = (
         Certificate.objects.select_related("institution", "decision")

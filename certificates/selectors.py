@@ -3,11 +3,11 @@
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.models import AnyUser
 from accounts.roles import is_admin, is_verifier, membership_of
 from assessments.domain.bands import good_band_minimum
 from assessments.models import Assessment, AssessmentStatus, Instrument, Score, ScoreBasis
@@ -91,7 +91,7 @@ def annex_rows(entries: list[AnnexEntry]) -> list[AnnexRow]:
     ]
 
 
-def decisions_visible_to(user: Any) -> QuerySet[Decision]:
+def decisions_visible_to(user: AnyUser) -> QuerySet[Decision]:
     """Admins see every decision; verifiers issued ones; institutions issued ones that include them."""
     qs = Decision.objects.select_related("period")
     if is_admin(user):
@@ -104,7 +104,7 @@ def decisions_visible_to(user: Any) -> QuerySet[Decision]:
     return qs.none()
 
 
-def decision_list_for_user(*, user: Any) -> list[Decision]:
+def decision_list_for_user(*, user: AnyUser) -> list[Decision]:
     """Decisions with, for institution users, their own certificate attached as `own_certificate`."""
     decisions: list[Decision] = list(decisions_visible_to(user).annotate(certificate_count=Count("certificates")))
     membership = membership_of(user)

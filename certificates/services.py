@@ -13,7 +13,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO, Any
+from typing import IO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -23,7 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import is_admin
+from accounts.models import AnyUser
+from accounts.roles import is_admin, person
 from assessments.domain.workflow import transition_apply
 from assessments.models import Assessment, AssessmentStatus, Period, Score, ScoreBasis
 from assessments.scoring.services import score_compute
@@ -54,7 +55,7 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 ERROR_TEXT_MAX = 2000
 
 
-def _require_admin(user: Any) -> None:
+def _require_admin(user: AnyUser) -> None:
     if not is_admin(user):
         raise AccessDenied(_("Only the oversight admin can do this."))
 
@@ -110,7 +111,7 @@ def _number_taken_is_refused(number: str) -> Iterator[None]:
 
 def decision_create(
     *,
-    user: Any,
+    user: AnyUser,
     number: str,
     date: dt.date,
     place: str,
@@ -129,7 +130,7 @@ def decision_create(
             period=period,
             signatory_name=signatory_name.strip(),
             signatory_title=signatory_title.strip(),
-            created_by=user,
+            created_by=person(user),
         )
         decision.assessments.set(
             Assessment.objects.filter(period=period, status=AssessmentStatus.VERIFIED).values_list("pk", flat=True)
@@ -140,7 +141,7 @@ def decision_create(
 def decision_update(
     *,
     decision: Decision,
-    user: Any,
+    user: AnyUser,
     number: str,
     date: dt.date,
     place: str,
@@ -165,7 +166,7 @@ def decision_update(
     return decision
 
 
-def decision_select(*, decision: Decision, user: Any, assessment_ids: list[int]) -> Decision:
+def decision_select(*, decision: Decision, user: AnyUser, assessment_ids: list[int]) -> Decision:
     """Set which verified assessments of the period a draft includes."""
     _require_admin(user)
     with transaction.atomic():
@@ -186,7 +187,7 @@ def decision_select(*, decision: Decision, user: Any, assessment_ids: list[int])
     return decision
 
 
-def decision_delete(*, decision: Decision, user: Any) -> None:
+def decision_delete(*, decision: Decision, user: AnyUser) -> None:
     """Discard a draft."""
     _require_admin(user)
     with transaction.atomic():
@@ -200,7 +201,7 @@ def decision_delete(*, decision: Decision, user: Any) -> None:
 # --- issuing ------------------------------------------------------------------------------
 
 
-def decision_issue(*, decision: Decision, user: Any) -> Decision:
+def decision_issue(*, decision: Decision, user: AnyUser) -> Decision:
     """Issue a draft: assessments DECIDED, verified scores final, certificates made, PDFs queued.
 
     Refused, with nothing changed, when the decision was already issued or when any included
@@ -272,7 +273,7 @@ def decision_issue(*, decision: Decision, user: Any) -> Decision:
         )
         decision.status = DecisionStatus.ISSUED
         decision.issued_at = timezone.now()
-        decision.issued_by = user
+        decision.issued_by = person(user)
         decision.letter_status = RenderStatus.QUEUED
         decision.letter_error = ""
         decision.save(update_fields=["status", "issued_at", "issued_by", "letter_status", "letter_error"])
@@ -295,7 +296,7 @@ def documents_queue(*, decision_id: int, letter: bool, charters: str, force: boo
             charter_render_task.delay(certificate_id, force)
 
 
-def documents_retry(*, decision: Decision, user: Any, regenerate: bool = False) -> int:
+def documents_retry(*, decision: Decision, user: AnyUser, regenerate: bool = False) -> int:
     """Queue again every document that is not ready (or all of them with `regenerate`).
 
     Serials never change: a regenerated charter carries the serial it was issued with.
@@ -437,7 +438,7 @@ def render_mark_failed(*, kind: str, pk: int, error: str) -> None:
 # --- revocation and bulk download ---------------------------------------------------------
 
 
-def certificate_revoke(*, certificate: Certificate, user: Any, reason: str) -> Certificate:
+def certificate_revoke(*, certificate: Certificate, user: AnyUser, reason: str) -> Certificate:
     """Revoke a charter; the public page then says revoked, when and why."""
     _require_admin(user)
     reason = (reason or "").strip()
@@ -450,7 +451,7 @@ def certificate_revoke(*, certificate: Certificate, user: Any, reason: str) -> C
         certificate.status = CertificateStatus.REVOKED
         certificate.revoked_at = timezone.now()
         certificate.revoked_reason = reason
-        certificate.revoked_by = user
+        certificate.revoked_by = person(user)
         certificate.save(update_fields=["status", "revoked_at", "revoked_reason", "revoked_by"])
     return certificate
 

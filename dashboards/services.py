@@ -1,18 +1,18 @@
 """Writes for dashboards: the national targets."""
 
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import AnyUser
 from accounts.roles import is_admin
 from core.errors import AccessDenied, ValidationFailed
 from dashboards.models import Target
 from institutions.models import InstitutionGroup
 
 
-def target_set(*, year: int, shares: dict[str, Decimal], user: Any) -> list[Target]:
+def target_set(*, year: int, shares: dict[str, Decimal], user: AnyUser) -> list[Target]:
     """Set the target share (%) at Baik or better for each group in one year (admins only).
 
     All or nothing: any invalid value refuses the whole change.

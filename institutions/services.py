@@ -4,7 +4,6 @@ import csv
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
@@ -12,7 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import AnyUser, Role, User
 from accounts.roles import require_admin
 from core.errors import ValidationFailed
 from institutions.models import Institution, InstitutionKind, Membership, MembershipRole, Region
@@ -129,7 +128,7 @@ def institution_account_create(
     full_name: str,
     role: str,
     nip: str = "",
-    user: Any,
+    user: AnyUser | None,
     request: HttpRequest | None = None,
 ) -> User:
     """Create an institution staff account and send its holder a link to set a password.

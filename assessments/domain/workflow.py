@@ -5,11 +5,11 @@ actor's permission and the preconditions, then call `transition_apply`, which re
 not in the table and writes the transition log.
 """
 
-from typing import Any
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import AnyUser
+from accounts.roles import person
 from assessments.models import Assessment, AssessmentStatus, ReviewState, TransitionLog
 from core.errors import InvalidTransition
 
@@ -56,7 +56,7 @@ def transition_allowed(current: str, target: str) -> bool:
     return (current, target) in TRANSITIONS
 
 
-def transition_apply(*, assessment: Assessment, to: str, user: Any, reason: str = "") -> TransitionLog:
+def transition_apply(*, assessment: Assessment, to: str, user: AnyUser | None, reason: str = "") -> TransitionLog:
     """Move `assessment` to `to` (caller holds the row lock and a transaction)."""
     current = assessment.status
     if not transition_allowed(current, to):
@@ -73,7 +73,7 @@ def transition_apply(*, assessment: Assessment, to: str, user: Any, reason: str 
     assessment.save(update_fields=fields)
     return TransitionLog.objects.create(
         assessment=assessment,
-        user=user if getattr(user, "pk", None) else None,
+        user=person(user),
         from_status=current,
         to_status=to,
         reason=reason,

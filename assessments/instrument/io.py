@@ -17,6 +17,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from accounts.models import AnyUser
 from accounts.roles import require_admin
 from assessments.domain.levels import SELF_LEVELS
 from assessments.models import Aspect, CategoryBand, Indicator, Instrument, Level
@@ -303,7 +304,7 @@ def validate(parsed: Parsed) -> dict[str, Any]:
 # -- import / export ----------------------------------------------------------------------------
 
 
-def instrument_import(*, data: bytes, filename: str, user: Any, publish: bool = False) -> Instrument:
+def instrument_import(*, data: bytes, filename: str, user: AnyUser | None, publish: bool = False) -> Instrument:
     """Create a new instrument from a JSON or .xlsx file, all or nothing (an admin, or the system: None)."""
     require_admin(user)
     suffix = Path(filename).suffix.lower()

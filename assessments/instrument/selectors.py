@@ -1,15 +1,14 @@
 """Reads of instruments: the list, the tree of aspects and indicators, the scoring spec."""
 
-from typing import Any
-
 from django.db.models import Prefetch, QuerySet
 
+from accounts.models import AnyUser
 from accounts.roles import is_admin, is_verifier
 from assessments.domain.scoring import AspectSpec, BandSpec, IndicatorSpec, InstrumentSpec
 from assessments.models import Aspect, Indicator, Instrument, InstrumentStatus, Level
 
 
-def instrument_list_for_user(*, user: Any) -> QuerySet[Instrument]:
+def instrument_list_for_user(*, user: AnyUser) -> QuerySet[Instrument]:
     """Admins see drafts too; verifiers see published instruments."""
     qs = Instrument.objects.all()
     if is_admin(user):

@@ -2,12 +2,12 @@
 
 import logging
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import AnyUser
 from accounts.roles import require_admin
 from assessments.domain.levels import SELF_LEVELS
 from assessments.models import (
@@ -20,7 +20,7 @@ from core.errors import InvalidTransition, ValidationFailed
 logger = logging.getLogger(__name__)
 
 
-def instrument_publish(*, instrument: Instrument, user: Any) -> Instrument:
+def instrument_publish(*, instrument: Instrument, user: AnyUser | None) -> Instrument:
     """Publish a draft after checking the maxima add up. Published instruments are immutable."""
     require_admin(user)
     with transaction.atomic():

@@ -2,11 +2,11 @@
 
 import datetime as dt
 import logging
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import AnyUser
 from accounts.roles import require_admin
 from assessments.models import (
     Answer,
@@ -31,7 +31,7 @@ def period_save(
     self_assessment_closes: dt.date,
     verification_closes: dt.date,
     show_verified_to_institutions: bool = False,
-    user: Any,
+    user: AnyUser | None,
 ) -> Period:
     """Create or update an assessment period (siklus)."""
     require_admin(user)
@@ -64,7 +64,9 @@ def period_save(
     return period
 
 
-def extension_grant(*, period: Period, institution: Institution, until: dt.date, reason: str, user: Any) -> Extension:
+def extension_grant(
+    *, period: Period, institution: Institution, until: dt.date, reason: str, user: AnyUser | None
+) -> Extension:
     """Let one institution submit after the period's self-assessment close, until `until`."""
     require_admin(user)
     if until <= period.self_assessment_closes:

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 
+from accounts.models import AnyUser
 from accounts.roles import is_admin, is_verifier
 from assessments import access
 from assessments.domain.scoring import (
@@ -104,7 +105,7 @@ class ScoreListRow:
     verified_hidden: bool
 
 
-def score_list_for_user(*, user: Any, page: Any = 1, per_page: int = 50) -> tuple[Page, list[ScoreListRow]]:
+def score_list_for_user(*, user: AnyUser, page: Any = 1, per_page: int = 50) -> tuple[Page, list[ScoreListRow]]:
     """The assessments the user may see, with their stored totals (three queries per page)."""
     qs = access.assessments_visible_to(user).order_by("-period__self_assessment_opens", "institution__name")
     paginator = Paginator(qs.prefetch_related(Prefetch("scores", queryset=Score.objects.all())), per_page)

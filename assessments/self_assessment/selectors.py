@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import AnyUser
 from accounts.roles import membership_of
 from assessments.domain.levels import EVIDENCE_FREE_LEVEL
 from assessments.domain.scoring import ScoreResult, score
@@ -80,7 +81,7 @@ class Deadline:
         return self.today <= self.effective
 
 
-def institution_of(user: Any) -> Any:
+def institution_of(user: AnyUser) -> Any:
     membership = membership_of(user)
     return membership.institution if membership is not None else None
 

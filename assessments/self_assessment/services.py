@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import AnyUser
+from accounts.roles import person, signed_in
 from assessments import notifications
 from assessments.access import is_lead_of, is_member_of
 from assessments.domain import workflow
@@ -83,7 +85,7 @@ def _lock(answer: Answer) -> tuple[Assessment, Answer]:
     return assessment, locked
 
 
-def _require_member(user: Any, assessment: Assessment) -> None:
+def _require_member(user: AnyUser, assessment: Assessment) -> None:
     if not is_member_of(user, assessment):
         raise AccessDenied(
             _("Only staff of %(institution)s can change this assessment.")
@@ -118,7 +120,7 @@ def _parse_level(level: Any) -> int:
 # --- answers ---------------------------------------------------------------------------------
 
 
-def answer_update(*, answer: Answer, user: Any, level: Any, note: str, version: Any) -> Answer:
+def answer_update(*, answer: Answer, user: AnyUser, level: Any, note: str, version: Any) -> Answer:
     """Save an institution's level and note for one indicator.
 
     ``version`` is the answer version the user's form was built from; if someone saved in
@@ -162,7 +164,7 @@ def answer_update(*, answer: Answer, user: Any, level: Any, note: str, version: 
             changed = True
         if changed:
             locked.version += 1
-            locked.updated_by = user
+            locked.updated_by = person(user)
             locked.save(
                 update_fields=["self_level", "self_note", "carried_over", "version", "updated_by", "updated_at"]
             )
@@ -185,7 +187,7 @@ def _store(checked: CheckedFile, upload: Any) -> str:
     return path
 
 
-def _evidence_create(*, answer: Answer, assessment: Assessment, user: Any, upload: Any) -> Evidence:
+def _evidence_create(*, answer: Answer, assessment: Assessment, user: AnyUser, upload: Any) -> Evidence:
     checked = evidence_check(upload)
     duplicate = Evidence.objects.filter(answer=answer, sha256=checked.sha256).first()
     if duplicate is not None:
@@ -201,14 +203,14 @@ def _evidence_create(*, answer: Answer, assessment: Assessment, user: Any, uploa
         size=checked.size,
         sha256=checked.sha256,
         content_type=checked.content_type,
-        uploaded_by=user,
+        uploaded_by=signed_in(user),
     )
     history_record(answer=answer, user=user, field="evidence_added", old="", new=checked.name)
     _touch(assessment)
     return evidence
 
 
-def evidence_add(*, answer: Answer, user: Any, upload: Any) -> Evidence:
+def evidence_add(*, answer: Answer, user: AnyUser, upload: Any) -> Evidence:
     """Attach a checked file (type sniffed from bytes, size limit, safe name, SHA-256) to an answer."""
     with transaction.atomic():
         assessment, locked = _lock(answer)
@@ -223,7 +225,7 @@ def _file_release(path: str) -> None:
         default_storage.delete(path)
 
 
-def evidence_delete(*, evidence: Evidence, user: Any) -> None:
+def evidence_delete(*, evidence: Evidence, user: AnyUser) -> None:
     """Remove an evidence file from an answer while the answer is editable."""
     with transaction.atomic():
         assessment, locked = _lock(evidence.answer)
@@ -245,7 +247,7 @@ def evidence_delete(*, evidence: Evidence, user: Any) -> None:
 # --- submit, resubmit ------------------------------------------------------------------------
 
 
-def _require_lead(user: Any, assessment: Assessment) -> None:
+def _require_lead(user: AnyUser, assessment: Assessment) -> None:
     if not is_lead_of(user, assessment):
         raise AccessDenied(_("Only the institution's lead can submit the self-assessment."))
 
@@ -260,7 +262,7 @@ def _require_complete(assessment: Assessment) -> None:
         )
 
 
-def assessment_submit(*, assessment: Assessment, user: Any, today: dt.date | None = None) -> Assessment:
+def assessment_submit(*, assessment: Assessment, user: AnyUser, today: dt.date | None = None) -> Assessment:
     """Submit a complete self-assessment (lead only, DRAFT → SUBMITTED), before the deadline.
 
     After the period's self-assessment close only an extension for this institution lets a
@@ -313,7 +315,7 @@ def _revision_summary(assessment: Assessment) -> str:
     return "; ".join(f"{code}: {', '.join(items)}" for code, items in changes.items())
 
 
-def assessment_resubmit(*, assessment: Assessment, user: Any) -> Assessment:
+def assessment_resubmit(*, assessment: Assessment, user: AnyUser) -> Assessment:
     """Send a revised assessment back to the verifiers (lead only, REVISION → SUBMITTED).
 
     The transition log's reason lists what changed since the return, per indicator; each change
@@ -343,7 +345,7 @@ def assessment_resubmit(*, assessment: Assessment, user: Any) -> Assessment:
 # --- carry-over ------------------------------------------------------------------------------
 
 
-def assessment_carry_over(*, assessment: Assessment, user: Any) -> int:
+def assessment_carry_over(*, assessment: Assessment, user: AnyUser) -> int:
     """Start a draft from the previous period's answers (same instrument only). Returns the count copied.
 
     Levels, notes and evidence references are copied (new Evidence rows naming the same stored
@@ -388,10 +390,14 @@ def assessment_carry_over(*, assessment: Assessment, user: Any) -> int:
             answer.review_state = ReviewState.PENDING
             answer.revision_reason = ""
             answer.version += 1
-            answer.updated_by = user
+            answer.updated_by = person(user)
             history.append(
                 AnswerHistory(
-                    answer=answer, user=user, field="carried_over", old_value=origin, new_value=str(old.self_level)
+                    answer=answer,
+                    user=person(user),
+                    field="carried_over",
+                    old_value=origin,
+                    new_value=str(old.self_level),
                 )
             )
             for ev in old.evidence.all():
@@ -409,7 +415,11 @@ def assessment_carry_over(*, assessment: Assessment, user: Any) -> int:
                 )
                 history.append(
                     AnswerHistory(
-                        answer=answer, user=user, field="evidence_added", old_value="", new_value=ev.original_name
+                        answer=answer,
+                        user=person(user),
+                        field="evidence_added",
+                        old_value="",
+                        new_value=ev.original_name,
                     )
                 )
         Answer.objects.bulk_update(
@@ -439,7 +449,9 @@ def assessment_carry_over(*, assessment: Assessment, user: Any) -> int:
 CLARIFICATION_REPLY_STATES = {AssessmentStatus.SUBMITTED, AssessmentStatus.IN_VERIFICATION, AssessmentStatus.REVISION}
 
 
-def clarification_reply(*, clarification: Clarification, user: Any, reply: str, upload: Any = None) -> Clarification:
+def clarification_reply(
+    *, clarification: Clarification, user: AnyUser, reply: str, upload: Any = None
+) -> Clarification:
     """The institution answers a verifier's clarification question, optionally with a new evidence file.
 
     Allowed while the clarification is open and the assessment is with the verifiers; the file
@@ -468,7 +480,7 @@ def clarification_reply(*, clarification: Clarification, user: Any, reply: str, 
             _evidence_create(answer=answer, assessment=assessment, user=user, upload=upload)
         history_record(answer=answer, user=user, field="clarification_reply", old=locked.reply, new=reply)
         locked.reply = reply
-        locked.replied_by = user
+        locked.replied_by = person(user)
         locked.replied_at = timezone.now()
         locked.save(update_fields=["reply", "replied_by", "replied_at"])
         notifications.queue_clarification_answered(clarification=locked)

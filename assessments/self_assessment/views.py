@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
+from accounts.models import AnyUser
 from accounts.roles import is_admin, is_institution_user, is_lead
 from assessments.access import (
     access_assessment,
@@ -64,7 +65,7 @@ def _aspect_url(answer: Answer) -> str:
 
 
 def _next_steps(
-    *, assessment: Assessment, user: Any, totals: dict[str, int], missing: int, deadline: Any, flagged: int
+    *, assessment: Assessment, user: AnyUser, totals: dict[str, int], missing: int, deadline: Any, flagged: int
 ) -> list[str]:
     status = assessment.status
     lead = is_lead_of(user, assessment)

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from accounts.models import Role, User
+from accounts.models import AnyUser, Role, User
 from accounts.roles import is_admin, is_verifier
 from assessments.access import assessments_visible_to
 from assessments.domain.scoring import AspectGap, ScoreResult, gap, score
@@ -64,7 +64,7 @@ def with_progress(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
 
 
 def verifier_queue(
-    *, user: Any, status: str = "", period: Any = None, q: str = "", sort: str = "", active_only: bool = False
+    *, user: AnyUser, status: str = "", period: Any = None, q: str = "", sort: str = "", active_only: bool = False
 ) -> QuerySet[Assessment]:
     """The assessments a verifier works on (an admin: all of them), with progress, in 2 queries.
 
@@ -285,7 +285,7 @@ def flagged_answers(*, assessment: Assessment) -> QuerySet[Answer]:
 # --- clarifications ---
 
 
-def clarifications_open(*, user: Any) -> QuerySet[Clarification]:
+def clarifications_open(*, user: AnyUser) -> QuerySet[Clarification]:
     """Open clarifications on every assessment the user may see (verifiers: assigned ones)."""
     visible = assessments_visible_to(user).values("pk")
     return (
@@ -297,7 +297,7 @@ def clarifications_open(*, user: Any) -> QuerySet[Clarification]:
     )
 
 
-def access_clarification(*, user: Any, pk: Any) -> Clarification | None:
+def access_clarification(*, user: AnyUser, pk: Any) -> Clarification | None:
     try:
         pk = int(pk)
     except (TypeError, ValueError):

@@ -16,8 +16,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
-from accounts.roles import is_admin
+from accounts.models import AnyUser, Role, User
+from accounts.roles import is_admin, person, signed_in
 from assessments import notifications
 from assessments.access import can_assign_verifiers, can_reopen, is_assigned_verifier
 from assessments.domain.levels import VERIFIED_LEVELS
@@ -49,7 +49,7 @@ def _lock_assessment(assessment: Assessment) -> Assessment:
     return locked
 
 
-def _require_assigned(user: Any, assessment: Assessment) -> None:
+def _require_assigned(user: AnyUser, assessment: Assessment) -> None:
     if not is_assigned_verifier(user, assessment):
         raise AccessDenied(_("Only a verifier assigned to this assessment may do this."))
 
@@ -74,12 +74,12 @@ def _verifiers_checked(verifiers: Iterable[User]) -> list[User]:
     return verifiers
 
 
-def verifier_assign(*, assessment: Assessment, verifiers: Iterable[User], user: Any) -> list[int]:
+def verifier_assign(*, assessment: Assessment, verifiers: Iterable[User], user: AnyUser) -> list[int]:
     """Assign verifiers to one assessment (admin). Returns the ids newly assigned; e-mails them."""
     return verifier_assign_bulk(assessments=Assessment.objects.filter(pk=assessment.pk), verifiers=verifiers, user=user)
 
 
-def verifier_assign_bulk(*, assessments: QuerySet[Assessment], verifiers: Iterable[User], user: Any) -> list[int]:
+def verifier_assign_bulk(*, assessments: QuerySet[Assessment], verifiers: Iterable[User], user: AnyUser) -> list[int]:
     """Assign verifiers to every assessment of `assessments` not yet decided (admin).
 
     Existing assignments are kept. Each newly assigned verifier gets one e-mail per assessment.
@@ -110,7 +110,7 @@ def verifier_assign_bulk(*, assessments: QuerySet[Assessment], verifiers: Iterab
     return sorted(added)
 
 
-def verifier_unassign(*, assessment: Assessment, verifier: User, user: Any) -> None:
+def verifier_unassign(*, assessment: Assessment, verifier: User, user: AnyUser) -> None:
     """Remove one verifier from an assessment (admin)."""
     if not can_assign_verifiers(user):
         raise AccessDenied(_("Only the oversight admins assign verifiers."))
@@ -124,7 +124,7 @@ def verifier_unassign(*, assessment: Assessment, verifier: User, user: Any) -> N
 # --- start ---
 
 
-def verification_start(*, assessment: Assessment, user: Any) -> Assessment:
+def verification_start(*, assessment: Assessment, user: AnyUser) -> Assessment:
     """SUBMITTED → IN_VERIFICATION by an assigned verifier."""
     _require_assigned(user, assessment)
     with transaction.atomic():
@@ -155,7 +155,7 @@ def _level_checked(level: Any) -> int:
     return value
 
 
-def verified_answer_update(*, answer: Answer, user: Any, level: Any, note: str, version: Any) -> Answer:
+def verified_answer_update(*, answer: Answer, user: AnyUser, level: Any, note: str, version: Any) -> Answer:
     """Save the verifier's level (0..4) and note on one answer, if `version` is still current.
 
     Marks the answer verified, writes AnswerHistory rows for each changed field, bumps the
@@ -199,7 +199,7 @@ def verified_answer_update(*, answer: Answer, user: Any, level: Any, note: str, 
             locked.verified_note = note
             locked.review_state = ReviewState.VERIFIED
             locked.version += 1
-            locked.updated_by = user
+            locked.updated_by = person(user)
             locked.save(
                 update_fields=["verified_level", "verified_note", "review_state", "version", "updated_by", "updated_at"]
             )
@@ -213,7 +213,7 @@ def verified_answer_update(*, answer: Answer, user: Any, level: Any, note: str, 
 # --- clarifications ---
 
 
-def clarification_ask(*, answer: Answer, user: Any, question: str, due_date: dt.date | None) -> Clarification:
+def clarification_ask(*, answer: Answer, user: AnyUser, question: str, due_date: dt.date | None) -> Clarification:
     """An assigned verifier asks the institution a question on one answer, with a due date."""
     assessment = answer.assessment
     _require_assigned(user, assessment)
@@ -234,12 +234,14 @@ def clarification_ask(*, answer: Answer, user: Any, question: str, due_date: dt.
             S.IN_VERIFICATION,
             message=_("Clarifications can be asked only while the assessment is in verification."),
         )
-        clarification = Clarification.objects.create(answer=answer, question=question, due_date=due_date, asked_by=user)
+        clarification = Clarification.objects.create(
+            answer=answer, question=question, due_date=due_date, asked_by=signed_in(user)
+        )
         notifications.queue_clarification_asked(clarification=clarification)
     return clarification
 
 
-def clarification_resolve(*, clarification: Clarification, user: Any) -> Clarification:
+def clarification_resolve(*, clarification: Clarification, user: AnyUser) -> Clarification:
     """An assigned verifier marks a clarification resolved (normally after reading the reply)."""
     assessment = clarification.answer.assessment
     _require_assigned(user, assessment)
@@ -250,7 +252,7 @@ def clarification_resolve(*, clarification: Clarification, user: Any) -> Clarifi
         if assessment.status in {S.VERIFIED, S.DECIDED}:
             raise InvalidTransition(_("The verification of this assessment is closed."))
         locked.resolved_at = timezone.now()
-        locked.resolved_by = user
+        locked.resolved_by = person(user)
         locked.save(update_fields=["resolved_at", "resolved_by"])
     return locked
 
@@ -258,7 +260,9 @@ def clarification_resolve(*, clarification: Clarification, user: Any) -> Clarifi
 # --- return, finalise, reopen ---
 
 
-def assessment_return(*, assessment: Assessment, user: Any, flags: Mapping[Any, str], message: str = "") -> Assessment:
+def assessment_return(
+    *, assessment: Assessment, user: AnyUser, flags: Mapping[Any, str], message: str = ""
+) -> Assessment:
     """IN_VERIFICATION → REVISION: flag answers (answer id → reason) and return the assessment.
 
     The institution may then edit only the flagged answers. Each flag needs a reason.
@@ -310,7 +314,7 @@ def assessment_return(*, assessment: Assessment, user: Any, flags: Mapping[Any, 
             answer.review_state = ReviewState.FLAGGED
             answer.revision_reason = reason
             answer.version += 1
-            answer.updated_by = user
+            answer.updated_by = person(user)
             answer.save(update_fields=["review_state", "revision_reason", "version", "updated_by", "updated_at"])
         history_record_many(history)
         codes = ", ".join(sorted((answers[i].indicator.code for i in cleaned), key=_code_key))
@@ -324,7 +328,7 @@ def _code_key(code: str) -> tuple[int, ...]:
     return tuple(int(p) if p.isdigit() else 0 for p in code.split("."))
 
 
-def assessment_finalise(*, assessment: Assessment, user: Any) -> Assessment:
+def assessment_finalise(*, assessment: Assessment, user: AnyUser) -> Assessment:
     """IN_VERIFICATION → VERIFIED once every answer has a verified level and none is still flagged.
 
     Locks verification, closes any open clarification and queues the final verified score.
@@ -364,7 +368,7 @@ def assessment_finalise(*, assessment: Assessment, user: Any) -> Assessment:
     return locked
 
 
-def assessment_reopen(*, assessment: Assessment, user: Any, reason: str) -> Assessment:
+def assessment_reopen(*, assessment: Assessment, user: AnyUser, reason: str) -> Assessment:
     """VERIFIED → IN_VERIFICATION by an admin, with a written reason (kept in the transition log)."""
     if not is_admin(user):
         raise AccessDenied(_("Only the oversight admins may reopen a verified assessment."))

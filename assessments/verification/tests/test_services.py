@@ -427,8 +427,9 @@ def test_a_verification_write_locks_only_the_assessment_row(verification_started
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are a PostgreSQL matter; SQLite locks the whole database")
+    from core.testing import require_postgres
+
+    require_postgres()  # row locks are a PostgreSQL matter; SQLite locks the whole database
     with CaptureQueriesContext(connection) as queries:
         svc.clarification_ask(
             answer=verification_started.answers.first(),
