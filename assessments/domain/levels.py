@@ -6,8 +6,6 @@ the first need evidence. Every form, service, import, constraint and score reads
 here. (A later instrument model carries its own scale as data.)
 """
 
-from decimal import Decimal
-
 SELF_LEVELS: tuple[int, ...] = (1, 2, 3, 4)
 NOT_EVIDENCED = 0
 VERIFIED_LEVELS: tuple[int, ...] = (NOT_EVIDENCED, *SELF_LEVELS)
@@ -15,14 +13,3 @@ LEVEL_MIN = NOT_EVIDENCED
 LEVEL_MAX = SELF_LEVELS[-1]
 # The highest level an institution may claim without evidence.
 EVIDENCE_FREE_LEVEL = SELF_LEVELS[0]
-_TOP = Decimal(LEVEL_MAX)
-
-
-def level_fraction(level: int) -> Decimal:
-    """The share of an indicator's maximum a level is worth: 3 → 0.75."""
-    return Decimal(level) / _TOP
-
-
-def levels_text(levels: tuple[int, ...] = SELF_LEVELS) -> str:
-    """ "1..4" for messages."""
-    return f"{levels[0]}..{levels[-1]}"

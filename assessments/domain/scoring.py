@@ -3,8 +3,8 @@
 Pure: no database. Callers turn an instrument into an `InstrumentSpec` (see
 `assessments.selectors.instrument_spec`) and pass the levels they have.
 
-- Indicator value = indicator max × the level's fraction (`levels.level_fraction`: 1..4 are
-  quarters; a verifier may set 0, "not evidenced", worth 0). An unanswered indicator counts 0 and is reported as missing.
+- Indicator value = indicator max × level / LEVEL_MAX (`domain.levels`: 1..4 are quarters; a
+  verifier may set 0, "not evidenced", worth 0). An unanswered indicator counts 0 and is reported as missing.
 - Aspect total = sum of its indicator values; total = sum of aspect totals.
 - Category = the band with the highest min score not above the total.
 - Index = total / instrument maximum, rounded half up to four places (shown with two).
@@ -18,9 +18,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from assessments.domain.levels import LEVEL_MAX, LEVEL_MIN, level_fraction
+from assessments.domain.levels import LEVEL_MAX, LEVEL_MIN
 
 _ZERO = Decimal(0)
+# Each level is worth level / LEVEL_MAX of the indicator (1..4 are quarters); kept as a division,
+# not a multiplication by a fraction, so stored totals keep the exponent they always had.
+_TOP = Decimal(LEVEL_MAX)
 INDEX_QUANTUM = Decimal("0.0001")
 
 
@@ -130,7 +133,7 @@ def indicator_value(max_score: Decimal, level: int | None) -> Decimal:
         return _ZERO
     if isinstance(level, bool) or not isinstance(level, int) or not LEVEL_MIN <= level <= LEVEL_MAX:
         raise ValueError(f"level must be an integer from {LEVEL_MIN} to {LEVEL_MAX}, got {level!r}")
-    return max_score * level_fraction(level)
+    return max_score * level / _TOP
 
 
 def category_for(bands: Sequence[BandSpec], total: Decimal) -> BandSpec:
