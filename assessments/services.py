@@ -126,7 +126,13 @@ def period_save(
     period.self_assessment_closes = self_assessment_closes
     period.verification_closes = verification_closes
     period.show_verified_to_institutions = show_verified_to_institutions
+    created = period.pk is None
     period.save()
+    if created:
+        # The institutions a period covers are fixed from the register when it is created.
+        from institutions.services import period_coverage_snapshot
+
+        period_coverage_snapshot(period=period)
     return period
 
 
