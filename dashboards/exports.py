@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from assessments.models import Aspect, Assessment, AssessmentStatus
 from dashboards.selectors import ResultFilters, results
-from institutions.models import KIND_GROUP, Institution, InstitutionGroup, InstitutionKind, Region
+from institutions.models import Institution, InstitutionGroup, InstitutionKind, Region
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER_FORMAT = "0.00"
@@ -75,7 +75,7 @@ def export_table(filters: ResultFilters) -> tuple[list[str], list[list[Any]], li
                 institution.code,
                 institution.name,
                 str(InstitutionKind(institution.kind).label),
-                str(InstitutionGroup(KIND_GROUP[InstitutionKind(institution.kind)]).label),
+                str(InstitutionGroup(institution.group).label),
                 institution.province.name if institution.province else "",
                 str(Region(institution.region).label) if institution.region in Region.values else institution.region,
                 str(AssessmentStatus(status).label) if status else str(_("Not assessed")),

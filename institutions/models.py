@@ -21,8 +21,9 @@ class InstitutionGroup(models.TextChoices):
     KABKOTA = "KABKOTA", _("Regencies and cities")
 
 
-# The usual target group of each kind: only the default for a register row that names none. The
-# group that counts is the one stored on each institution (and in each period's coverage).
+# The usual target group of each kind: only the default for an institution whose register row
+# names none. The group that counts is the one stored on each institution (and in each period's
+# coverage); the register data names it for every row.
 KIND_GROUP = {
     InstitutionKind.KEMENTERIAN: InstitutionGroup.KL,
     InstitutionKind.LPNK: InstitutionGroup.KL,
@@ -32,6 +33,11 @@ KIND_GROUP = {
     InstitutionKind.KABUPATEN: InstitutionGroup.KABKOTA,
     InstitutionKind.KOTA: InstitutionGroup.KABKOTA,
 }
+
+
+def group_of(kind: str, target_group: str) -> str:
+    """The target group that counts an institution: its own, else its kind's usual one."""
+    return target_group or KIND_GROUP[InstitutionKind(kind)].value
 
 
 class Region(models.TextChoices):
@@ -84,12 +90,7 @@ class Institution(models.Model):
 
     @property
     def group(self) -> str:
-        return self.target_group
-
-    @property
-    def counted(self) -> bool:
-        """Assessed on its own and counted in a target group."""
-        return self.separately_assessed and bool(self.target_group)
+        return group_of(self.kind, self.target_group)
 
 
 class MembershipRole(models.TextChoices):

@@ -76,7 +76,8 @@ def rows_from_records(records: list[dict[str, str]], *, first_line: int = 2) -> 
     seen: set[str] = set()
     errors: list[str] = []
     for line, record in enumerate(records, start=first_line):
-        get = lambda key: str(record.get(key) or "").strip()  # noqa: E731
+        values = {c: str(record.get(c) or "").strip() for c in COLUMNS}
+        get = values.__getitem__
         code, name, kind = get("code"), get("name"), get("kind").upper()
         if not any(get(c) for c in COLUMNS):
             continue

@@ -96,6 +96,33 @@ class PlannedChange:
     def kind_label(self) -> str:
         return str(RegisterChangeKind(self.kind).label)
 
+    @property
+    def field_rows(self) -> list[tuple[str, Any, Any]]:
+        """(label, before, after) of each changed field, for the preview."""
+        labels = field_labels()
+        before, after = self.before or {}, self.after or {}
+        return [(labels.get(f, f), _shown(before.get(f)), _shown(after.get(f))) for f in self.fields]
+
+
+def field_labels() -> dict[str, str]:
+    return {
+        "name": _("name"),
+        "short_name": _("short name"),
+        "kind": _("kind"),
+        "province_code": _("province"),
+        "region": _("oversight region"),
+        "target_group": _("target group"),
+        "separately_assessed": _("separately assessed"),
+    }
+
+
+def _shown(value: Any) -> Any:
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    return value
+
 
 @dataclass
 class RegisterPlan:
@@ -415,9 +442,9 @@ def period_coverage_snapshot(*, period: Any) -> int:
                 name=i.name,
                 short_name=i.short_name,
                 kind=i.kind,
-                target_group=i.target_group,
+                target_group=i.group,
                 province_id=i.pk if i.kind == InstitutionKind.PROVINSI else i.province_id,
-                counted=bool(i.target_group),
+                counted=i.separately_assessed,
             )
             for i in Institution.objects.filter(active=True, separately_assessed=True)
         ]
