@@ -60,8 +60,9 @@ class RegisterImportResult:
 
 def _state(institution: Institution) -> dict[str, Any]:
     return {
-        "name": institution.name,
-        "short_name": institution.short_name,
+        # Stripped as a file's cells are: stray spaces in a stored name are no change.
+        "name": institution.name.strip(),
+        "short_name": institution.short_name.strip(),
         "kind": institution.kind,
         "province_code": institution.province.code if institution.province else "",
         "region": institution.region,
@@ -343,7 +344,11 @@ def register_apply(
                 audit(institution, change_kind_of.get(row.code, RegisterChangeKind.NEW), None, _row_state(row))
             else:
                 before = _state(current)
-                changed = [k for k, v in fields_.items() if getattr(current, k) != v]
+                changed = [
+                    k for k, v in fields_.items() if k != "province" and before.get(k, getattr(current, k)) != v
+                ]
+                if fields_["province"] != current.province:
+                    changed.append("province")
                 if changed:
                     for k in changed:
                         setattr(current, k, fields_[k])
