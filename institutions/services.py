@@ -33,6 +33,7 @@ from institutions.models import (
     RegisterChange,
     RegisterChangeKind,
     RegisterUpload,
+    group_of,
 )
 from institutions.register_file import REGIONAL_CHILD_KINDS, RegisterRow
 from meritsys.errors import InvalidTransition, ValidationFailed
@@ -344,9 +345,7 @@ def register_apply(
                 audit(institution, change_kind_of.get(row.code, RegisterChangeKind.NEW), None, _row_state(row))
             else:
                 before = _state(current)
-                changed = [
-                    k for k, v in fields_.items() if k != "province" and before.get(k, getattr(current, k)) != v
-                ]
+                changed = [k for k, v in fields_.items() if k != "province" and before.get(k, getattr(current, k)) != v]
                 if fields_["province"] != current.province:
                     changed.append("province")
                 if changed:
@@ -361,7 +360,7 @@ def register_apply(
                         _row_state(row),
                     )
                     if {"name", "short_name"} & set(changed):
-                        _snapshot_rename(institution=current)
+                        _snapshot_rename(institution=current, before=before)
                 institution = current
             if institution.kind == InstitutionKind.PROVINSI:
                 provinces[institution.code] = institution
@@ -464,8 +463,34 @@ def _snapshot_refresh_unopened() -> None:
         period_coverage_snapshot(period=period)
 
 
-def _snapshot_rename(*, institution: Institution) -> None:
-    """Periods still running take the new name; decided or past periods keep the old one."""
+def _snapshot_rename(*, institution: Institution, before: dict[str, Any]) -> None:
+    """Periods still running take the new name; decided or past periods keep the old one.
+
+    A period that recorded no register (older data) gets a row keeping the old name; it is not
+    counted, so that period's denominators stay those of the live register.
+    """
+    from assessments.models import Assessment
+
+    recorded = PeriodInstitution.objects.filter(institution=institution).values_list("period_id", flat=True)
+    unrecorded = set(
+        Assessment.objects.filter(institution=institution)
+        .exclude(period_id__in=list(recorded))
+        .values_list("period_id", flat=True)
+    )
+    PeriodInstitution.objects.bulk_create(
+        [
+            PeriodInstitution(
+                period_id=period_id,
+                institution=institution,
+                name=before["name"],
+                short_name=before["short_name"],
+                kind=before["kind"],
+                target_group=group_of(before["kind"], before["target_group"]),
+                counted=False,
+            )
+            for period_id in unrecorded
+        ]
+    )
     PeriodInstitution.objects.filter(
         institution=institution, period__verification_closes__gte=timezone.localdate()
     ).exclude(period__decisions__status="issued").update(name=institution.name, short_name=institution.short_name)

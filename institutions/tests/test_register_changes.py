@@ -227,3 +227,23 @@ def test_export_then_upload_unchanged_is_no_change(small_register):
     plan = register_plan(rows=to_rows(rows_of_register()))
     assert not plan.has_changes and plan.unchanged == Institution.objects.filter(active=True).count()
     assert InstitutionLink.objects.get().kind == LinkKind.SUCCESSION
+
+
+def test_a_rename_keeps_the_old_name_for_periods_that_recorded_no_register(small_register, instrument):
+    from assessments.services import assessment_get_or_create
+
+    past = Period.objects.create(
+        name="Lampau",
+        instrument=instrument,
+        self_assessment_opens=dt.date(2024, 1, 10),
+        self_assessment_closes=dt.date(2024, 2, 28),
+        verification_closes=dt.date(2024, 4, 30),
+    )
+    k901 = Institution.objects.get(code="K901")
+    assessment_get_or_create(institution=k901, period=past)
+    records = rows_of_register()
+    next(r for r in records if r["code"] == "K901")["name"] = "Kementerian Bernama Baru"
+    register_apply(rows=to_rows(records))
+    assert selectors.name_in_period(institution=k901, period_id=past.pk) == "Kementerian Uji Coba"
+    # The kept name does not make the old period count only this institution.
+    assert len(selectors.period_coverage(period_ids=[past.pk])[past.pk]) == 5
