@@ -435,10 +435,10 @@ def trend_figures(
         .order_by()
     ):
         period_id = row["assessment__period_id"]
-        entry = coverage.get(period_id, {}).get(row["assessment__institution_id"])
-        if entry is None:
+        covered = coverage.get(period_id, {}).get(row["assessment__institution_id"])
+        if covered is None:
             continue  # not counted in that period (not covered, or not separately assessed)
-        key = (period_id, entry.target_group)
+        key = (period_id, covered.target_group)
         cells[key][0] += row["n"]
         if row["category_code"] in good_by_instrument.get(instrument_of.get(period_id, 0), set()):
             cells[key][1] += row["n"]

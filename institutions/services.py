@@ -579,18 +579,18 @@ def register_rows_from_data(
         InstitutionKind.LEMBAGA_NEGARA,
     }
     for r in central:
-        kind = r["kind"].strip()
-        if kind not in central_kinds:
-            raise ValidationFailed(f"{central_csv.name}: {r['code']}: unknown kind {kind!r}")
+        central_kind = r["kind"].strip()
+        if central_kind not in central_kinds:
+            raise ValidationFailed(f"{central_csv.name}: {r['code']}: unknown kind {central_kind!r}")
         rows.append(
             RegisterRow(
                 code=r["code"].strip(),
                 name=r["name"].strip(),
                 short_name=r["short_name"].strip(),
-                kind=kind,
+                kind=central_kind,
                 province_code="",
                 region=Region.WILAYAH_I,
-                target_group=r["target_group"].strip() or KIND_GROUP[InstitutionKind(kind)].value,
+                target_group=r["target_group"].strip() or KIND_GROUP[InstitutionKind(central_kind)].value,
                 separately_assessed=True,
                 predecessors=tuple(p.strip() for p in r["predecessors"].split(";") if p.strip()),
             )
