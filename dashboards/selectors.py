@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from assessments.models import (
@@ -29,7 +29,14 @@ from assessments.models import (
     TransitionLog,
 )
 from dashboards.models import TARGET_DEFAULTS, Target
-from institutions.models import Institution, InstitutionGroup, InstitutionKind, group_of
+from institutions.models import (
+    Institution,
+    InstitutionGroup,
+    InstitutionKind,
+    PeriodInstitution,
+    RegisterChange,
+    group_of,
+)
 from institutions.selectors import period_coverage, period_names
 
 FINAL_STATUSES = (AssessmentStatus.VERIFIED, AssessmentStatus.DECIDED)
@@ -181,12 +188,14 @@ def data_version() -> str:
     """A fingerprint of everything the dashboard figures depend on, in one cheap query.
 
     New scores or recomputations, new assessments, answer changes, status transitions (every move
-    writes a TransitionLog row), targets, periods and the active register: any write the workflow
+    writes a TransitionLog row), targets, periods, the active register, its audited changes and the
+    periods' coverage snapshots: any write the workflow
     makes moves one of them. Deleted rows or an edited period name show after CACHE_SECONDS.
     """
     score, assessment = Score._meta.db_table, Assessment._meta.db_table
     log, target, institution = TransitionLog._meta.db_table, Target._meta.db_table, Institution._meta.db_table
     period = Period._meta.db_table
+    register_change, coverage = RegisterChange._meta.db_table, PeriodInstitution._meta.db_table
     # Only index lookups (MAX over indexed columns, tiny tables): a fraction of a millisecond.
     parts = [
         ("MAX(computed_at)", score, ""),
@@ -199,6 +208,9 @@ def data_version() -> str:
         ("COUNT(*)", institution, " WHERE active"),
         ("COUNT(*)", period, ""),
         ("MAX(id)", period, ""),
+        # Register changes (renames, mergers) and period coverage snapshots.
+        ("MAX(id)", register_change, ""),
+        ("MAX(id)", coverage, ""),
     ]
     # Table names come from model metadata, never from input.
     sql = "SELECT " + ", ".join(f"(SELECT {expr} FROM {table}{where})" for expr, table, where in parts)  # noqa: S608
@@ -253,15 +265,6 @@ def _final_scores(period_ids: Iterable[int] | None = None) -> QuerySet[Score]:
     if period_ids is not None:
         qs = qs.filter(assessment__period_id__in=list(period_ids))
     return qs
-
-
-def _province_key() -> Case:
-    return Case(
-        When(kind=InstitutionKind.PROVINSI, then=F("pk")),
-        When(kind__in=(InstitutionKind.KABUPATEN, InstitutionKind.KOTA), then=F("province_id")),
-        default=Value(None),
-        output_field=IntegerField(),
-    )
 
 
 def national_figures(*, period: Period) -> dict[str, Any]:
