@@ -10,7 +10,7 @@ from accounts.access import role_required
 from accounts.roles import is_admin
 from institutions import register_file, selectors, services
 from institutions.forms import AccountCreateForm, InstitutionFilterForm, RegisterApplyForm, RegisterUploadForm
-from institutions.models import Institution, RegisterUpload
+from institutions.models import Institution, InstitutionKind, RegisterUpload
 from meritsys.errors import InvalidTransition, ValidationFailed
 
 
@@ -89,7 +89,9 @@ def register_home(request: HttpRequest) -> HttpResponse:
             "form": form,
             "errors": errors,
             "changes": selectors.register_change_list(limit=100),
-            "counts": selectors.institution_counts(),
+            "counts": [
+                (kind.label, n) for kind in InstitutionKind if (n := selectors.institution_counts().get(kind.value, 0))
+            ],
         },
         status=400 if request.method == "POST" else 200,
     )

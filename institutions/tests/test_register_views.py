@@ -183,3 +183,25 @@ def test_renamed_institution_keeps_its_old_name_on_issued_documents_and_profile(
     # The public verification page names the charter's holder as issued.
     verify = client.get(f"/v/{certificate.serial}/").content.decode()
     assert "Kementerian Uji Coba Baru" not in verify and "Kementerian Uji Coba" in verify
+
+
+def test_register_pages_query_count_is_constant(users, institution, django_assert_max_num_queries):
+    from conftest import make_institution
+
+    client = client_for(users["admin"])
+    preview_url = upload(client, csv_file(renamed_register()))["Location"]
+    for n in range(40):
+        make_institution(f"X{n:03}", f"Lembaga {n}")
+    with django_assert_max_num_queries(12):
+        assert client.get("/institutions/register/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(preview_url).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get("/institutions/register/export.csv").status_code == 200
+
+
+def test_register_page_in_indonesian(users, institution):
+    client = client_for(users["admin"])
+    client.cookies["django_language"] = "id"
+    page = client.get("/institutions/register/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "Unggah register yang diubah" in page
