@@ -247,3 +247,32 @@ def test_a_rename_keeps_the_old_name_for_periods_that_recorded_no_register(small
     assert selectors.name_in_period(institution=k901, period_id=past.pk) == "Kementerian Uji Coba"
     # The kept name does not make the old period count only this institution.
     assert len(selectors.period_coverage(period_ids=[past.pk])[past.pk]) == 5
+
+
+def test_creating_a_period_records_its_coverage(small_register, instrument):
+    from assessments.services import instrument_publish, period_save
+
+    if not instrument.is_published:
+        instrument_publish(instrument=instrument)
+    today = dt.date.today()
+    Institution.objects.filter(code="91.01").update(separately_assessed=False)
+    period = period_save(
+        name="Periode Baru",
+        instrument=instrument,
+        self_assessment_opens=today,
+        self_assessment_closes=today + dt.timedelta(days=30),
+        verification_closes=today + dt.timedelta(days=60),
+    )
+    codes = set(PeriodInstitution.objects.filter(period=period).values_list("institution__code", flat=True))
+    assert codes == {"91", "K901", "K902", "K903"}
+    # Saving it again (an edit) does not take a new snapshot.
+    Institution.objects.filter(code="K903").update(active=False)
+    period_save(
+        period=period,
+        name="Periode Baru (ubah)",
+        instrument=instrument,
+        self_assessment_opens=today,
+        self_assessment_closes=today + dt.timedelta(days=30),
+        verification_closes=today + dt.timedelta(days=60),
+    )
+    assert PeriodInstitution.objects.filter(period=period).count() == 4
