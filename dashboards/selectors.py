@@ -15,6 +15,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assessments.models import (
@@ -495,14 +496,21 @@ class ResultFilters:
 
 
 def results(filters: ResultFilters) -> QuerySet[Score]:
-    """Final verified scores of a period with their institution, and the self total alongside."""
+    """Final verified scores of a period with their institution, and the self total alongside.
+
+    `name_then` is the institution's name in that period (a later rename does not change it).
+    """
     self_score = Score.objects.filter(assessment_id=OuterRef("assessment_id"), basis=ScoreBasis.SELF)
+    name_then = PeriodInstitution.objects.filter(
+        period_id=OuterRef("assessment__period_id"), institution_id=OuterRef("assessment__institution_id")
+    )
     qs = (
         _final_scores([filters.period.pk])
         .select_related("assessment__institution__province", "assessment__period")
         .annotate(
             self_total=Subquery(self_score.values("total")[:1]),
             self_category=Subquery(self_score.values("category_name")[:1]),
+            name_then=Coalesce(Subquery(name_then.values("name")[:1]), F("assessment__institution__name")),
         )
     )
     if filters.decided_only:
@@ -515,7 +523,7 @@ def results(filters: ResultFilters) -> QuerySet[Score]:
         )
     if filters.category:
         qs = qs.filter(category_code=filters.category)
-    return qs.order_by("-total", "assessment__institution__name")
+    return qs.order_by("-total", "name_then")
 
 
 def public_periods() -> list[Period]:

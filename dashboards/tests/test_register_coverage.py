@@ -67,3 +67,23 @@ def test_profile_of_a_dissolved_institution_shows_its_successor(users, instituti
     # The deactivated account can no longer sign in; the profile stays readable to the oversight body.
     member.refresh_from_db()
     assert not member.is_active
+
+
+def test_results_page_and_export_name_institutions_as_they_were_in_the_period(users):
+    institutions = seeded(12, periods=1)
+    period = institutions[0].assessments.get().period
+    period_coverage_snapshot(period=period)
+    from assessments.models import Score, ScoreBasis
+
+    scored = Score.objects.filter(basis=ScoreBasis.VERIFIED, assessment__period=period).first()
+    assert scored is not None
+    target = scored.assessment.institution
+    old_name = target.name
+    records = register_export_records()
+    next(r for r in records if r["code"] == target.code)["name"] = "Nama Sesudah Perubahan"
+    apply(records)
+    client = client_for(users["admin"])
+    page = client.get("/dashboard/results/", {"period": period.pk}).content.decode()
+    assert old_name in page and "Nama Sesudah Perubahan" not in page
+    export = client.get("/exports/results.csv", {"period": period.pk}).content.decode("utf-8-sig")
+    assert old_name in export and "Nama Sesudah Perubahan" not in export
