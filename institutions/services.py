@@ -310,10 +310,13 @@ def register_apply(
         provinces = {i.code: i for i in Institution.objects.filter(kind=InstitutionKind.PROVINSI, active=True)}
         change_kind_of: dict[str, str] = {}
         for change in plan.changes:
-            change_kind_of[change.code] = change.kind
             if change.kind == RegisterChangeKind.SPLIT:
+                # A body that continues and is renamed in the same file keeps "renamed".
+                change_kind_of.setdefault(change.code, change.kind)
                 for code, _name in change.related:
                     change_kind_of[code] = RegisterChangeKind.SPLIT
+                continue
+            change_kind_of[change.code] = change.kind
             if change.kind in (RegisterChangeKind.MERGED, RegisterChangeKind.SUCCEEDED):
                 for code, _name in change.related:
                     change_kind_of.setdefault(code, change.kind)

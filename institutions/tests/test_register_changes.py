@@ -276,3 +276,17 @@ def test_creating_a_period_records_its_coverage(small_register, instrument):
         verification_closes=today + dt.timedelta(days=60),
     )
     assert PeriodInstitution.objects.filter(period=period).count() == 4
+
+
+def test_a_body_that_splits_off_part_and_is_renamed_keeps_both_records(small_register):
+    records = rows_of_register()
+    next(r for r in records if r["code"] == "K901")["name"] = "Kementerian Induk Berganti Nama"
+    records.append({"code": "K970", "name": "Kementerian Pecahan", "kind": "KEMENTERIAN", "predecessors": "K901"})
+    plan = register_plan(rows=to_rows(records))
+    assert plan.counts()["renamed"] == 1 and plan.counts()["split"] == 1
+    register_apply(rows=to_rows(records))
+    k901 = Institution.objects.get(code="K901")
+    assert k901.active and k901.name == "Kementerian Induk Berganti Nama"
+    assert RegisterChange.objects.get(institution=k901).kind == RegisterChangeKind.RENAMED
+    assert RegisterChange.objects.get(institution__code="K970").kind == RegisterChangeKind.SPLIT
+    assert InstitutionLink.objects.get(successor__code="K970").kind == LinkKind.SPLIT
