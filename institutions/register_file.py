@@ -182,7 +182,7 @@ def read_xlsx(content: bytes) -> list[RegisterRow]:
         for values in lines:
             if len(records) > MAX_ROWS:
                 break
-            records.append({h: "" if v is None else str(v) for h, v in zip(header, values, strict=False) if h})
+            records.append({h: _xlsx_text(h, v) for h, v in zip(header, values, strict=False) if h})
     except ValidationFailed:
         raise
     except Exception as exc:
@@ -190,6 +190,16 @@ def read_xlsx(content: bytes) -> list[RegisterRow]:
     finally:
         workbook.close()
     return rows_from_records(records)
+
+
+def _xlsx_text(column: str, value: Any) -> str:
+    if value is None:
+        return ""
+    # A spreadsheet turns a regency code typed as 32.10 into the number 32.1: regional codes
+    # have two digits after the point.
+    if column in {"code", "province_code"} and isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
 
 
 def read_upload(handle: IO[bytes], *, filename: str, size: int | None = None) -> list[RegisterRow]:

@@ -205,3 +205,16 @@ def test_register_page_in_indonesian(users, institution):
     client.cookies["django_language"] = "id"
     page = client.get("/institutions/register/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
     assert "Unggah register yang diubah" in page
+
+
+def test_xlsx_codes_typed_as_numbers_keep_their_digits(users, institution):
+    from institutions.register_file import read_xlsx
+
+    book = Workbook()
+    book.active.append(["code", "name", "kind", "province_code"])
+    book.active.append([32, "Pemerintah Provinsi Jawa Barat", "PROVINSI", None])
+    book.active.append([32.10, "Pemerintah Kabupaten Majalengka", "KABUPATEN", 32])
+    out = io.BytesIO()
+    book.save(out)
+    rows = read_xlsx(out.getvalue())
+    assert [(r.code, r.province_code) for r in rows] == [("32", ""), ("32.10", "32")]
