@@ -32,6 +32,7 @@ KIND_NAMES_ID = {
     "KEMENTERIAN": "Kementerian",
     "LPNK": "Lembaga Pemerintah Nonkementerian",
     "LNS": "Lembaga Nonstruktural",
+    "LEMBAGA_NEGARA": "Lembaga Negara/Kesekretariatan Lembaga Negara",
     "PROVINSI": "Pemerintah Provinsi",
     "KABUPATEN": "Pemerintah Kabupaten",
     "KOTA": "Pemerintah Kota",

@@ -14,6 +14,7 @@ from assessments.models import Assessment, AssessmentStatus, Instrument, Score, 
 from certificates.documents import KIND_NAMES_ID, AnnexRow, kind_order, score_text
 from certificates.models import Certificate, CertificateStatus, Decision, DecisionStatus, RenderStatus
 from core.errors import ValidationFailed
+from institutions.selectors import name_in_period, period_names
 
 # Crockford's base32: no I, L, O or U, so a serial read aloud or retyped survives.
 SERIAL_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -42,6 +43,8 @@ class AnnexEntry:
     assessment: Assessment
     score: Score | None
     charter: bool
+    # The name the institution had in the assessment's period (a later rename does not change it).
+    institution_name: str = ""
 
 
 def verified_assessments(*, period_id: int) -> QuerySet[Assessment]:
@@ -56,12 +59,18 @@ def annex_entries(*, assessments: list[Assessment], threshold: Decimal) -> list[
         s.assessment_id: s
         for s in Score.objects.filter(assessment__in=[a.pk for a in assessments], basis=ScoreBasis.VERIFIED)
     }
-    ordered = sorted(assessments, key=lambda a: (kind_order(a.institution.kind), a.institution.name, a.pk))
+    names = period_names(pairs=[(a.period_id, a.institution_id) for a in assessments])
+
+    def name(a: Assessment) -> str:
+        return names.get((a.period_id, a.institution_id), a.institution.name)
+
+    ordered = sorted(assessments, key=lambda a: (kind_order(a.institution.kind), name(a), a.pk))
     return [
         AnnexEntry(
             assessment=a,
             score=scores.get(a.pk),
             charter=bool(scores.get(a.pk) and scores[a.pk].total >= threshold),
+            institution_name=name(a),
         )
         for a in ordered
     ]
@@ -80,7 +89,7 @@ def annex_rows(entries: list[AnnexEntry]) -> list[AnnexRow]:
     return [
         AnnexRow(
             number=n,
-            name=e.assessment.institution.name,
+            name=e.institution_name or e.assessment.institution.name,
             kind=e.assessment.institution.kind,
             kind_name=KIND_NAMES_ID.get(e.assessment.institution.kind, e.assessment.institution.kind),
             score=score_text(e.score.total if e.score else None),
@@ -162,11 +171,19 @@ def certificate_by_serial(*, serial: str) -> Certificate | None:
     serial = serial_normalise(serial)
     if len(serial) != SERIAL_LENGTH:
         return None
-    return (
+    certificate = (
         Certificate.objects.select_related("institution", "decision", "decision__period")
         .filter(serial=serial, decision__status=DecisionStatus.ISSUED)
         .first()
     )
+    if certificate is not None:
+        certificate.institution_name = certificate_institution_name(certificate=certificate)  # type: ignore[attr-defined]
+    return certificate
+
+
+def certificate_institution_name(*, certificate: Certificate) -> str:
+    """The name the charter was issued to: the institution's name in the decision's period."""
+    return name_in_period(institution=certificate.institution, period_id=certificate.decision.period_id)
 
 
 def certificate_counts(*, decision: Decision) -> dict[str, int]:

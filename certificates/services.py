@@ -42,6 +42,7 @@ from certificates.selectors import (
     SERIAL_ALPHABET,
     SERIAL_LENGTH,
     annex_rows,
+    certificate_institution_name,
     certificate_threshold,
     decision_annex,
 )
@@ -357,7 +358,7 @@ def charter_data(*, certificate: Certificate) -> documents.CharterData:
     return documents.CharterData(
         body_name=settings.OVERSIGHT_BODY_NAME,
         body_short=settings.OVERSIGHT_BODY_SHORT,
-        institution=certificate.institution.name,
+        institution=certificate_institution_name(certificate=certificate),
         category=certificate.category_name,
         score=documents.score_text(certificate.score_total),
         decision_number=decision.number,

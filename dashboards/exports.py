@@ -18,7 +18,8 @@ from openpyxl.utils import get_column_letter
 from assessments.models import Aspect, Assessment, AssessmentStatus
 from core import formatting
 from dashboards.selectors import ResultFilters, results
-from institutions.models import KIND_GROUP, Institution, InstitutionGroup, InstitutionKind, Region
+from institutions.models import Institution, InstitutionGroup, InstitutionKind, Region
+from institutions.selectors import period_coverage, period_names
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -51,12 +52,15 @@ def export_table(filters: ResultFilters) -> tuple[list[str], list[list[Any]], li
             }
         )
         kinds.append("score")
-    # One row per active institution of the register (filtered by kind and province): those with
-    # a final result first, by total; the others after them with their status and empty scores.
-    # A category filter keeps only institutions with a final result in that category.
+    # One row per institution the period covers (the register it opened with; filtered by kind
+    # and province), under its name in that period: those with a final result first, by total;
+    # the others after them with their status and empty scores. A category filter keeps only
+    # institutions with a final result in that category.
     finals = {s.assessment.institution_id: s for s in results(filters)}
     statuses = dict(Assessment.objects.filter(period=filters.period).values_list("institution_id", "status"))
-    institutions = Institution.objects.filter(active=True).select_related("province").order_by("name")
+    covered = list(period_coverage(period_ids=[filters.period.pk])[filters.period.pk])
+    names = period_names(pairs=[(filters.period.pk, pk) for pk in covered])
+    institutions = Institution.objects.filter(pk__in=covered).select_related("province").order_by("name")
     if filters.kind:
         institutions = institutions.filter(kind=filters.kind)
     if filters.province is not None:
@@ -72,9 +76,9 @@ def export_table(filters: ResultFilters) -> tuple[list[str], list[list[Any]], li
             [
                 n,
                 institution.code,
-                institution.name,
+                names.get((filters.period.pk, institution.pk), institution.name),
                 str(InstitutionKind(institution.kind).label),
-                str(InstitutionGroup(KIND_GROUP[InstitutionKind(institution.kind)]).label),
+                str(InstitutionGroup(institution.group).label),
                 institution.province.name if institution.province else "",
                 str(Region(institution.region).label) if institution.region in Region.values else institution.region,
                 str(AssessmentStatus(status).label) if status else str(_("Not assessed")),

@@ -30,7 +30,8 @@ def admin_home(request: HttpRequest) -> HttpResponse:
     regional = sum(
         counts.get(k, 0) for k in (InstitutionKind.PROVINSI, InstitutionKind.KABUPATEN, InstitutionKind.KOTA)
     )
-    central = sum(counts.get(k, 0) for k in (InstitutionKind.KEMENTERIAN, InstitutionKind.LPNK, InstitutionKind.LNS))
+    regional_kinds = (InstitutionKind.PROVINSI, InstitutionKind.KABUPATEN, InstitutionKind.KOTA)
+    central = sum(n for k, n in counts.items() if k not in regional_kinds)
     kinds = [(kind.label, counts.get(kind.value, 0)) for kind in InstitutionKind]
     return render(
         request,

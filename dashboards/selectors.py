@@ -14,7 +14,8 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assessments.domain.bands import good_band_minimum
@@ -31,7 +32,15 @@ from assessments.models import (
     TransitionLog,
 )
 from dashboards.models import TARGET_DEFAULTS, Target
-from institutions.models import KIND_GROUP, Institution, InstitutionGroup, InstitutionKind
+from institutions.models import (
+    Institution,
+    InstitutionGroup,
+    InstitutionKind,
+    PeriodInstitution,
+    RegisterChange,
+    group_of,
+)
+from institutions.selectors import period_coverage, period_names
 
 FINAL_STATUSES = (AssessmentStatus.VERIFIED, AssessmentStatus.DECIDED)
 REGIONAL_KINDS = (InstitutionKind.PROVINSI, InstitutionKind.KABUPATEN, InstitutionKind.KOTA)
@@ -179,12 +188,14 @@ def data_version() -> str:
     """A fingerprint of everything the dashboard figures depend on, in one cheap query.
 
     New scores or recomputations, new assessments, answer changes, status transitions (every move
-    writes a TransitionLog row), targets, periods and the active register: any write the workflow
+    writes a TransitionLog row), targets, periods, the active register, its audited changes and the
+    periods' coverage snapshots: any write the workflow
     makes moves one of them. Deleted rows or an edited period name show after CACHE_SECONDS.
     """
     score, assessment = Score._meta.db_table, Assessment._meta.db_table
     log, target, institution = TransitionLog._meta.db_table, Target._meta.db_table, Institution._meta.db_table
     period = Period._meta.db_table
+    register_change, coverage = RegisterChange._meta.db_table, PeriodInstitution._meta.db_table
     # Only index lookups (MAX over indexed columns, tiny tables): a fraction of a millisecond.
     parts = [
         ("MAX(computed_at)", score, ""),
@@ -197,6 +208,9 @@ def data_version() -> str:
         ("COUNT(*)", institution, " WHERE active"),
         ("COUNT(*)", period, ""),
         ("MAX(id)", period, ""),
+        # Register changes (renames, mergers) and period coverage snapshots.
+        ("MAX(id)", register_change, ""),
+        ("MAX(id)", coverage, ""),
     ]
     # Table names come from model metadata, never from input.
     sql = "SELECT " + ", ".join(f"(SELECT {expr} FROM {table}{where})" for expr, table, where in parts)  # noqa: S608
@@ -253,15 +267,6 @@ def _final_scores(period_ids: Iterable[int] | None = None) -> QuerySet[Score]:
     return qs
 
 
-def _province_key() -> Case:
-    return Case(
-        When(kind=InstitutionKind.PROVINSI, then=F("pk")),
-        When(kind__in=(InstitutionKind.KABUPATEN, InstitutionKind.KOTA), then=F("province_id")),
-        default=Value(None),
-        output_field=IntegerField(),
-    )
-
-
 def national_figures(*, period: Period) -> dict[str, Any]:
     """Everything the national dashboard shows for one period (about ten queries, any size)."""
     all_bands = list(CategoryBand.objects.all())
@@ -273,41 +278,27 @@ def national_figures(*, period: Period) -> dict[str, Any]:
     provinces: dict[int, CategoryRow] = {}
     national = CategoryRow("ALL")
 
-    # 1. The register: institutions per kind and per province (regional governments).
-    for row in (
-        Institution.objects.filter(active=True)
-        .annotate(prov=_province_key())
-        .values("kind", "prov")
-        .annotate(n=Count("id"))
-    ):
-        kinds[row["kind"]].institutions += row["n"]
-        groups[KIND_GROUP[row["kind"]]].institutions += row["n"]
-        national.institutions += row["n"]
-        if row["prov"] is not None:
-            provinces.setdefault(row["prov"], CategoryRow(str(row["prov"]))).institutions += row["n"]
+    # 1. The register the period opened with: institutions per kind, group and province.
+    coverage = period_coverage(period_ids=[period.pk])[period.pk]
+    for entry in coverage.values():
+        kinds[entry.kind].institutions += 1
+        groups[entry.target_group].institutions += 1
+        national.institutions += 1
+        if entry.province_id is not None:
+            provinces.setdefault(entry.province_id, CategoryRow(str(entry.province_id))).institutions += 1
 
-    # 2. Final verified scores per kind × province × category × status.
+    # 2. Final verified scores per institution × category × status, of the covered institutions.
     for row in (
         _final_scores([period.pk])
-        .filter(assessment__institution__active=True)
-        .annotate(
-            kind=F("assessment__institution__kind"),
-            prov=Case(
-                When(assessment__institution__kind=InstitutionKind.PROVINSI, then=F("assessment__institution_id")),
-                When(
-                    assessment__institution__kind__in=(InstitutionKind.KABUPATEN, InstitutionKind.KOTA),
-                    then=F("assessment__institution__province_id"),
-                ),
-                default=Value(None),
-                output_field=IntegerField(),
-            ),
-            status=F("assessment__status"),
-        )
-        .values("kind", "prov", "category_code", "status")
+        .filter(assessment__institution_id__in=list(coverage))
+        .annotate(status=F("assessment__status"), institution_id=F("assessment__institution_id"))
+        .values("institution_id", "category_code", "status")
         .annotate(n=Count("id"), s=Sum("total"))
         .order_by()
     ):
-        targets_rows = [kinds[row["kind"]], groups[KIND_GROUP[row["kind"]]], national]
+        entry = coverage[row["institution_id"]]
+        row["prov"] = entry.province_id
+        targets_rows = [kinds[entry.kind], groups[entry.target_group], national]
         if row["prov"] is not None:
             targets_rows.append(provinces.setdefault(row["prov"], CategoryRow(str(row["prov"]))))
         for target in targets_rows:
@@ -332,7 +323,7 @@ def national_figures(*, period: Period) -> dict[str, Any]:
     progress = dict.fromkeys(PROGRESS_STEPS, 0)
     counted = 0
     for row in (
-        Assessment.objects.filter(period=period, institution__active=True)
+        Assessment.objects.filter(period=period, institution_id__in=list(coverage))
         .annotate(
             answered=Exists(Answer.objects.filter(assessment=OuterRef("pk"), self_level__isnull=False)),
         )
@@ -358,7 +349,7 @@ def national_figures(*, period: Period) -> dict[str, Any]:
     counts: dict[str, int] = defaultdict(int)
     for kind, totals in (
         _final_scores([period.pk])
-        .filter(assessment__institution__active=True)
+        .filter(assessment__institution_id__in=list(coverage))
         .values_list("assessment__institution__kind", "aspect_totals")
     ):
         counts[kind] += 1
@@ -419,7 +410,8 @@ def trend_figures(
 ) -> list[dict[str, Any]]:
     """Per period (oldest first): assessed and Baik-or-better counts per group, against targets.
 
-    Shares use today's register as the denominator, as the targets do.
+    Each period's denominator is the register it opened with (its coverage snapshot); a period
+    without one uses `group_sizes` (today's register).
     """
     periods = list(
         Period.objects.order_by("self_assessment_opens", "pk").values(
@@ -432,15 +424,24 @@ def trend_figures(
     }
     cells: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
     instrument_of = {p["pk"]: p["instrument_id"] for p in periods}
+    coverage = period_coverage(period_ids=[p["pk"] for p in periods])
+    sizes: dict[int, dict[str, int]] = {}
+    for period_id, entries in coverage.items():
+        counter: dict[str, int] = defaultdict(int)
+        for entry in entries.values():
+            counter[entry.target_group] += 1
+        sizes[period_id] = dict(counter)
     for row in (
         _final_scores()
-        .filter(assessment__institution__active=True)
-        .values("assessment__period_id", "assessment__institution__kind", "category_code")
+        .values("assessment__period_id", "assessment__institution_id", "category_code")
         .annotate(n=Count("id"))
         .order_by()
     ):
         period_id = row["assessment__period_id"]
-        key = (period_id, KIND_GROUP[row["assessment__institution__kind"]])
+        covered = coverage.get(period_id, {}).get(row["assessment__institution_id"])
+        if covered is None:
+            continue  # not counted in that period (not covered, or not separately assessed)
+        key = (period_id, covered.target_group)
         cells[key][0] += row["n"]
         if row["category_code"] in good_by_instrument.get(instrument_of.get(period_id, 0), set()):
             cells[key][1] += row["n"]
@@ -451,7 +452,11 @@ def trend_figures(
         for g in InstitutionGroup:
             assessed, good = cells.get((p["pk"], g.value), [0, 0])
             check = target_check(
-                group=g.value, year=year, good=good, institutions=group_sizes.get(g.value, 0), targets=targets
+                group=g.value,
+                year=year,
+                good=good,
+                institutions=sizes.get(p["pk"], group_sizes).get(g.value, 0),
+                targets=targets,
             )
             per_group.append({"group": g.value, "assessed": assessed, "check": check})
         trend.append(
@@ -490,14 +495,21 @@ class ResultFilters:
 
 
 def results(filters: ResultFilters) -> QuerySet[Score]:
-    """Final verified scores of a period with their institution, and the self total alongside."""
+    """Final verified scores of a period with their institution, and the self total alongside.
+
+    `name_then` is the institution's name in that period (a later rename does not change it).
+    """
     self_score = Score.objects.filter(assessment_id=OuterRef("assessment_id"), basis=ScoreBasis.SELF)
+    name_then = PeriodInstitution.objects.filter(
+        period_id=OuterRef("assessment__period_id"), institution_id=OuterRef("assessment__institution_id")
+    )
     qs = (
         _final_scores([filters.period.pk])
         .select_related("assessment__institution__province", "assessment__period")
         .annotate(
             self_total=Subquery(self_score.values("total")[:1]),
             self_category=Subquery(self_score.values("category_name")[:1]),
+            name_then=Coalesce(Subquery(name_then.values("name")[:1]), F("assessment__institution__name")),
         )
     )
     if filters.decided_only:
@@ -510,7 +522,7 @@ def results(filters: ResultFilters) -> QuerySet[Score]:
         )
     if filters.category:
         qs = qs.filter(category_code=filters.category)
-    return qs.order_by("-total", "assessment__institution__name")
+    return qs.order_by("-total", "name_then")
 
 
 def public_periods() -> list[Period]:
@@ -523,7 +535,7 @@ def public_periods() -> list[Period]:
 
 
 def institution_history(*, institution: Institution) -> list[dict[str, Any]]:
-    """Per period (oldest first): status, self score and final verified score (three queries)."""
+    """Per period (oldest first): status, name then, self and final verified score (four queries)."""
     assessments = list(
         Assessment.objects.filter(institution=institution)
         .select_related("period")
@@ -540,6 +552,7 @@ def institution_history(*, institution: Institution) -> list[dict[str, Any]]:
         verifier_ids[assessment_id].add(user_id)
     for a in assessments:
         a._verifier_ids = verifier_ids.get(a.pk, set())  # type: ignore[attr-defined]  # a per-object cache attribute
+    names = period_names(pairs=[(a.period_id, institution.pk) for a in assessments])
     history = []
     for a in assessments:
         verified = scores.get((a.pk, ScoreBasis.VERIFIED))
@@ -547,6 +560,8 @@ def institution_history(*, institution: Institution) -> list[dict[str, Any]]:
             {
                 "assessment": a,
                 "period": a.period,
+                # The name it had in that period (documents issued then carry it).
+                "name": names.get((a.period_id, institution.pk), institution.name),
                 "status": a.status,
                 "decided": a.status == AssessmentStatus.DECIDED,
                 "final": a.status in FINAL_STATUSES,
@@ -601,9 +616,15 @@ def weakest_indicators(*, assessment: Assessment, basis: str, limit: int = 5) ->
 
 
 def institution_counts_by_group() -> dict[str, int]:
+    """Today's register per target group (each institution's group is data, not its kind)."""
     out = dict.fromkeys(InstitutionGroup.values, 0)
-    for kind, n in Institution.objects.filter(active=True).values_list("kind").annotate(n=Count("id")):
-        out[KIND_GROUP[kind]] += n
+    for kind, group, n in (
+        Institution.objects.filter(active=True, separately_assessed=True)
+        .values_list("kind", "target_group")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        out[group_of(kind, group)] += n
     return out
 
 

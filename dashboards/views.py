@@ -24,6 +24,7 @@ from core.errors import ValidationFailed
 from dashboards import exports, selectors, services
 from dashboards.forms import PeriodForm, ResultFilterForm, TargetForm
 from institutions.models import Institution, InstitutionGroup, InstitutionKind
+from institutions.selectors import institution_lineage
 
 KIND_LABELS = dict(InstitutionKind.choices)
 GROUP_LABELS = dict(InstitutionGroup.choices)
@@ -252,6 +253,8 @@ def institution_profile(request: HttpRequest, pk: int) -> HttpResponse:
     entry = next((h for h in history if chosen and h["period"].pk == chosen.pk), None)
     context: dict[str, Any] = {
         "institution": institution,
+        "lineage": institution_lineage(institution=institution),
+        "link_lineage": is_oversight(request.user),
         "history": history,
         "form": PeriodForm(initial={"period": chosen.pk if chosen else None}, periods=periods),
         "entry": entry,

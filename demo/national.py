@@ -82,6 +82,7 @@ ENGAGEMENT: dict[str, float] = {
     K.KEMENTERIAN: 0.35,
     K.LPNK: 0.45,
     K.LNS: 0.7,
+    K.LEMBAGA_NEGARA: 0.5,
     K.PROVINSI: 0.4,
     K.KABUPATEN: 1.0,
     K.KOTA: 0.85,
@@ -91,6 +92,7 @@ ABILITY_BONUS: dict[str, float] = {
     K.KEMENTERIAN: 0.35,
     K.LPNK: 0.2,
     K.LNS: 0.0,
+    K.LEMBAGA_NEGARA: 0.25,
     K.PROVINSI: 0.0,
     K.KABUPATEN: 0.0,
     K.KOTA: 0.15,
@@ -100,6 +102,7 @@ ASPECT_PROFILE: dict[str, tuple[float, ...]] = {
     K.KEMENTERIAN: (0.1, 0.0, 0.1, -0.1, 0.3, 0.0, -0.2, 0.45),
     K.LPNK: (0.0, 0.2, 0.0, -0.1, 0.1, 0.0, -0.1, 0.3),
     K.LNS: (-0.3, 0.1, -0.4, -0.2, 0.0, 0.2, 0.1, 0.1),
+    K.LEMBAGA_NEGARA: (0.0, 0.1, 0.0, -0.1, 0.2, 0.1, 0.0, 0.2),
     K.PROVINSI: (0.0, 0.1, -0.2, 0.2, 0.0, 0.1, 0.1, -0.1),
     K.KABUPATEN: (-0.2, 0.0, -0.4, 0.0, -0.1, 0.3, 0.3, -0.5),
     K.KOTA: (-0.1, 0.1, -0.3, 0.0, 0.0, 0.2, 0.2, -0.2),
@@ -195,10 +198,10 @@ def _plan_categories(institutions: Sequence[Institution], index: int) -> dict[in
     plan: dict[int, str] = {}
     by_group: dict[str, list[Institution]] = {}
     for inst in assessed:
-        by_group.setdefault(KIND_GROUP[InstitutionKind(inst.kind)], []).append(inst)
+        by_group.setdefault(inst.target_group or KIND_GROUP[InstitutionKind(inst.kind)], []).append(inst)
     group_sizes: dict[str, int] = {}  # group -> institutions
     for inst in institutions:
-        own_group = KIND_GROUP[InstitutionKind(inst.kind)].value
+        own_group = inst.target_group or KIND_GROUP[InstitutionKind(inst.kind)].value
         group_sizes[own_group] = group_sizes.get(own_group, 0) + 1
     for group, members in by_group.items():
 
@@ -362,7 +365,11 @@ def seed_national(
             register_import()
             result.register_imported = True
         instrument = reference_instrument_ensure()
-        pool = list(institutions) if institutions is not None else list(Institution.objects.filter(active=True))
+        pool = (
+            list(institutions)
+            if institutions is not None
+            else list(Institution.objects.filter(active=True, separately_assessed=True))
+        )
         chosen = sample_institutions(pool, limit)
         last = semester_index(*LAST_PERIOD)
         indexes = list(range(last - periods + 1, last + 1))

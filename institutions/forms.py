@@ -38,3 +38,24 @@ class AccountCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Create account")))
+
+
+class RegisterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Register file (.csv or .xlsx)"),
+        help_text=_("The columns of the register export. Rows missing from the file leave the active register."),
+    )
+    effective_on = forms.DateField(
+        label=_("Effective date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The date the changes take effect (for example, the date of the regulation)."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class RegisterApplyForm(forms.Form):
+    fingerprint = forms.CharField(max_length=64, min_length=64, widget=forms.HiddenInput)

@@ -18,6 +18,7 @@ from assessments.models import (
 )
 from core.errors import ValidationFailed
 from institutions.models import Institution
+from institutions.services import period_coverage_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,11 @@ def period_save(
     period.self_assessment_closes = self_assessment_closes
     period.verification_closes = verification_closes
     period.show_verified_to_institutions = show_verified_to_institutions
+    created = period.pk is None
     period.save()
+    if created:
+        # The institutions a period covers are fixed from the register when it is created.
+        period_coverage_snapshot(period=period)
     return period
 
 

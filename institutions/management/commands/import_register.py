@@ -18,4 +18,7 @@ class Command(BaseCommand):
             result = register_import(area_dir=options["area_dir"])
         except ValidationFailed as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(f"register: {result.created} created, {result.updated} updated, {result.unchanged} unchanged")
+        self.stdout.write(
+            f"register: {result.created} created, {result.updated} updated, {result.unchanged} unchanged, "
+            f"{result.dissolved} dissolved"
+        )
