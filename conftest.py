@@ -134,6 +134,46 @@ def users(admin_user, verifier, editor, lead, other_lead) -> dict[str, User | No
     }
 
 
+def otp_mark_verified(client: Client, user: User) -> None:
+    """Mark a test client's session as having passed the second factor, as the real
+    verification page does (django_otp.login): a confirmed authenticator for the user and its
+    id in the session. Production still requires the code; this stands for typing it."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _staff_logins_pass_the_second_factor(monkeypatch):
+    """`client.force_login` / `client.login` of an admin or verifier in a test means "signed in
+    completely": the session is marked OTP-verified. Tests of the second factor itself sign in
+    through the login form (which this does not touch) and see the real rule."""
+    original_force_login = Client.force_login
+    original_login = Client.login
+
+    def force_login(self, user, backend=None):
+        original_force_login(self, user, backend)
+        if getattr(user, "role", None) in (Role.ADMIN, Role.VERIFIER):
+            otp_mark_verified(self, user)
+
+    def login(self, **credentials):
+        done = original_login(self, **credentials)
+        if done:
+            user = User.objects.get(pk=self.session["_auth_user_id"])
+            if user.role in (Role.ADMIN, Role.VERIFIER):
+                otp_mark_verified(self, user)
+        return done
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "login", login)
+
+
 def client_for(user: User | None) -> Client:
     client = Client()
     if user is not None:

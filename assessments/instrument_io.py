@@ -17,6 +17,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
 from assessments.models import Aspect, CategoryBand, Indicator, Instrument, Level
+from meritsys import spreadsheets
 from meritsys.errors import ValidationFailed
 
 LEVELS = (1, 2, 3, 4)
@@ -125,7 +126,7 @@ def parse_xlsx(data: bytes) -> Parsed:
 
 def _text(record: Record, key: str, errors: list[str], *, required: bool = True, max_length: int = 0) -> str:
     value = record.values.get(key)
-    text = "" if value is None else str(value).strip()
+    text = "" if value is None else spreadsheets.text_unsafe(str(value)).strip()
     if required and not text:
         errors.append(f"{record.where}, field {key}: required")
     if max_length and len(text) > max_length:
@@ -399,7 +400,7 @@ def instrument_export_xlsx(instrument: Instrument) -> bytes:
         for cell in ws[1]:
             cell.font = bold
         for row in rows:
-            ws.append(row)
+            ws.append(spreadsheets.row_safe(row))  # never a live formula from an imported text
 
     sheet("Instrument", ("field", "value"), [[k, doc[k]] for k in INSTRUMENT_FIELDS], first=True)
     sheet("Bands", BAND_COLUMNS, [[b["code"], b["name"], b["min_score"]] for b in doc["bands"]])

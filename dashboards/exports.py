@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from assessments.models import Aspect, Assessment, AssessmentStatus
 from dashboards.selectors import ResultFilters, results
+from meritsys import spreadsheets
 from institutions.models import KIND_GROUP, Institution, InstitutionGroup, InstitutionKind, Region
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -94,24 +95,13 @@ def _plain(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _text_safe(value: Any) -> Any:
-    """A text cell never starts like a formula: spreadsheet programs would run it (CSV injection).
-
-    Names come from the register and admins, but an export travels far; numbers stay numbers.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """A text cell never starts like a formula (meritsys.spreadsheets, used by every export)."""
+    return spreadsheets.text_safe(value)
 
 
 def _number(value: Any) -> Any:
-    # openpyxl writes Decimal as a number already; float keeps readers' types simple.
-    if isinstance(value, Decimal):
-        return float(value)
-    return _text_safe(value)
+    return spreadsheets.cell(value)
 
 
 def export_xlsx(filters: ResultFilters, *, title: str) -> bytes:

@@ -17,5 +17,6 @@ urlpatterns = [
     path("scores/", include("assessments.urls_scores")),
     path("", include("certificates.urls")),
     path("", include("dashboards.urls")),
+    path("audit/", include("audit.urls")),
     path("django-admin/", admin.site.urls),
 ]
