@@ -53,7 +53,7 @@ class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilari
             raise ValidationError(
                 self.get_error_message(), code="password_too_similar", params={"verbose_name": _("e-mail")}
             )
-        super().validate(password, view)
+        super().validate(password, view)  # type: ignore[arg-type]
 
 
 class CommonPasswordValidator(password_validation.CommonPasswordValidator):

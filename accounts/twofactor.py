@@ -47,7 +47,7 @@ def session_verified(request: HttpRequest) -> bool:
     return bool(callable(verified) and verified())
 
 
-def totp_pending(*, user: User) -> TOTPDevice:
+def totp_pending(*, user: Any) -> TOTPDevice:
     """The unconfirmed authenticator being enrolled (made on first call, same secret after)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False, name=TOTP_NAME).first()
     if device is None:
@@ -68,7 +68,7 @@ def totp_secret_text(device: TOTPDevice) -> str:
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
-def _recovery_codes_new(*, user: User) -> list[str]:
+def _recovery_codes_new(*, user: Any) -> list[str]:
     device, _created = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_NAME, defaults={"confirmed": True})
     device.token_set.all().delete()
     codes = [f"{secrets.randbelow(10**8):08d}" for _ in range(RECOVERY_CODES)]
@@ -76,7 +76,7 @@ def _recovery_codes_new(*, user: User) -> list[str]:
     return codes
 
 
-def totp_confirm(*, request: HttpRequest, user: User, token: str) -> list[str]:
+def totp_confirm(*, request: HttpRequest, user: Any, token: str) -> list[str]:
     """Confirm the pending authenticator with one code from it; returns new recovery codes."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False, name=TOTP_NAME).first()
     if device is None:
@@ -94,7 +94,7 @@ def totp_confirm(*, request: HttpRequest, user: User, token: str) -> list[str]:
     return codes
 
 
-def recovery_codes_regenerate(*, request: HttpRequest, user: User) -> list[str]:
+def recovery_codes_regenerate(*, request: HttpRequest, user: Any) -> list[str]:
     if not otp_enrolled(user):
         raise ValidationFailed(_("Set up an authenticator app first."))
     with transaction.atomic():
@@ -107,7 +107,7 @@ def _digits(token: str) -> str:
     return "".join(ch for ch in str(token or "") if ch.isalnum())[:16]
 
 
-def otp_verify(*, request: HttpRequest, user: User, token: str) -> bool:
+def otp_verify(*, request: HttpRequest, user: Any, token: str) -> bool:
     """Check a code from the authenticator or a recovery code; mark the session verified."""
     token = _digits(token)
     if not token:
@@ -124,7 +124,7 @@ def otp_verify(*, request: HttpRequest, user: User, token: str) -> bool:
     return False
 
 
-def otp_reset(*, user: User, target: User, reason: str, request: HttpRequest | None = None) -> None:
+def otp_reset(*, user: Any, target: Any, reason: str, request: HttpRequest | None = None) -> None:
     """An admin removes someone's second factor (lost phone and codes). The person is signed
     out everywhere and enrols again at the next sign-in; the reason goes on the record."""
     if not is_admin(user):
@@ -143,7 +143,7 @@ def otp_reset(*, user: User, target: User, reason: str, request: HttpRequest | N
         )
 
 
-def sign_out_everywhere(*, request: HttpRequest, user: User) -> None:
+def sign_out_everywhere(*, request: HttpRequest, user: Any) -> None:
     """End every session of this user, this one included."""
     from django.contrib.auth import logout
 

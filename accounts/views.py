@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -30,11 +30,11 @@ class LoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     redirect_authenticated_user = True
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         email = str(request.POST.get("username", ""))[:254].strip().lower()
         if throttle.login_blocked(request, email):
             return _too_many(request)
-        response = super().post(request, *args, **kwargs)
+        response: HttpResponse = super().post(request, *args, **kwargs)
         if response.status_code == 200 and not request.user.is_authenticated:
             throttle.login_failed(request, email)
             known = User.objects.filter(email=email).first() if email else None
@@ -42,7 +42,7 @@ class LoginView(auth_views.LoginView):
                 audit_event(instance=known, event="login_failed", request=request)
         return response
 
-    def form_valid(self, form: EmailAuthenticationForm) -> HttpResponse:
+    def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         user = form.get_user()
         audit_event(instance=user, event="login", actor=user, request=self.request)
@@ -70,19 +70,19 @@ def _next_url(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def otp_verify(request: HttpRequest) -> HttpResponse:
     """The second step of signing in: a code from the app or a recovery code."""
-    user = request.user
+    user: Any = request.user
     if twofactor.session_verified(request):
         return redirect(_next_url(request))
     if not twofactor.otp_enrolled(user) and not twofactor.user_has_device(user, confirmed=True):
         return redirect(f"{reverse('accounts:otp_setup')}?next={quote(_next_url(request))}")
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST":
-        if throttle.otp_blocked(request, user.pk):
+        if throttle.otp_blocked(request, int(user.pk)):
             return _too_many(request)
         if form.is_valid():
             if twofactor.otp_verify(request=request, user=user, token=form.cleaned_data["token"]):
                 return redirect(_next_url(request))
-            throttle.otp_failed(request, user.pk)
+            throttle.otp_failed(request, int(user.pk))
             form.add_error("token", _("That code is not right. Try the newest code from the app."))
     return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
 
@@ -91,7 +91,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def otp_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the QR code, type one code, keep the recovery codes."""
-    user = request.user
+    user: Any = request.user
     if twofactor.otp_enrolled(user) and not twofactor.session_verified(request):
         return redirect(f"{reverse('accounts:otp_verify')}?next={quote(_next_url(request))}")
     device = twofactor.totp_pending(user=user)
@@ -121,7 +121,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 @require_POST
 def otp_recovery_codes(request: HttpRequest) -> HttpResponse:
     try:
-        codes = twofactor.recovery_codes_regenerate(request=request, user=request.user)
+        codes = twofactor.recovery_codes_regenerate(request=request, user=request.user)  # login_required
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("accounts:profile")
@@ -143,7 +143,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "otp_enrolled": twofactor.otp_enrolled(request.user),
         "otp_required": twofactor.otp_required(request.user),
         "idle_minutes": settings.SESSION_IDLE_MINUTES_STAFF
-        if request.user.role in ("admin", "verifier")
+        if getattr(request.user, "role", "") in ("admin", "verifier")
         else settings.SESSION_IDLE_MINUTES_INSTITUTION,
         "absolute_hours": settings.SESSION_ABSOLUTE_HOURS,
     }
@@ -163,7 +163,11 @@ def user_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     for user in page:
         user.otp_enrolled = user.pk in enrolled  # type: ignore[attr-defined]
-    return render(request, "accounts/user_list.html", {"page": page, "q": query, "query": urlencode({"q": query}) if query else ""})
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"page": page, "q": query, "query": urlencode({"q": query}) if query else ""},
+    )
 
 
 @role_required(is_admin)
@@ -178,8 +182,9 @@ def otp_reset(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(
-                request, _("The second factor of %(name)s was reset; they enrol again at their next sign-in.")
-                % {"name": target.full_name}
+                request,
+                _("The second factor of %(name)s was reset; they enrol again at their next sign-in.")
+                % {"name": target.full_name},
             )
             return redirect("accounts:user_list")
     return render(request, "accounts/otp_reset.html", {"form": form, "target": target})
@@ -190,7 +195,8 @@ def _password_reset_view(request: HttpRequest, *args: Any, **kwargs: Any) -> Htt
         email = str(request.POST.get("email", ""))[:254].strip().lower()
         if not throttle.password_reset_allowed(request, email):
             return render(request, "registration/password_reset_throttled.html", status=429)
-    return _password_reset(request, *args, **kwargs)
+    response: Any = _password_reset(request, *args, **kwargs)
+    return response
 
 
 password_change = auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("accounts:password_change_done"))

@@ -3,8 +3,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from assessments.models import Period
 from audit.selectors import AuditFilters, followed_content_types
 from audit.services import EVENTS
+from institutions.models import Institution
 
 
 def event_label(event: str) -> str:
@@ -34,23 +36,25 @@ class AuditFilterForm(forms.Form):
     who = forms.CharField(label=_("Who"), required=False, max_length=100, help_text=_("Name or e-mail, or part of it."))
     what = forms.ChoiceField(label=_("What"), required=False)
     event = forms.ChoiceField(label=_("Event"), required=False)
-    institution = forms.ModelChoiceField(label=_("Institution"), required=False, queryset=None)  # type: ignore[arg-type]
-    period = forms.ModelChoiceField(label=_("Period"), required=False, queryset=None)  # type: ignore[arg-type]
+    institution: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Institution"), required=False, queryset=Institution.objects.order_by("name")
+    )
+    period: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Period"), required=False, queryset=Period.objects.order_by("-self_assessment_opens")
+    )
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from assessments.models import Period
-        from institutions.models import Institution
-
-        self.fields["what"].choices = [("", _("Everything"))] + [
-            (f"{ct.app_label}.{ct.model}", str(ct.model_class()._meta.verbose_name).capitalize())  # type: ignore[union-attr]
-            for ct in followed_content_types()
-        ]
-        self.fields["event"].choices = [("", _("Any"))] + [(e, event_label(e)) for e in EVENTS]
-        self.fields["institution"].queryset = Institution.objects.order_by("name")  # type: ignore[attr-defined]
-        self.fields["period"].queryset = Period.objects.order_by("-self_assessment_opens")  # type: ignore[attr-defined]
+        what: list[tuple[str, str]] = [("", str(_("Everything")))]
+        for ct in followed_content_types():
+            model = ct.model_class()
+            if model is not None:
+                what.append((f"{ct.app_label}.{ct.model}", str(model._meta.verbose_name).capitalize()))
+        self.fields["what"].choices = what  # type: ignore[attr-defined]
+        events = [("", str(_("Any")))] + [(e, event_label(e)) for e in EVENTS]
+        self.fields["event"].choices = events  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -79,9 +79,11 @@ def audit_event(
     )
 
 
-def audit_access(*, instance: Model, user: Any, request: Any = None, what: str = "download") -> LogEntry:
+def audit_access(
+    *, instance: Model, user: Any, request: Any = None, what: str = "download", detail: dict[str, Any] | None = None
+) -> LogEntry:
     """A file left the system (evidence, decision letter, charter, export)."""
-    return audit_event(instance=instance, event=what, actor=user, request=request)
+    return audit_event(instance=instance, event=what, actor=user, request=request, detail=detail)
 
 
 def audit_relation_added(*, instance: Model, field: str, objects: list[Any], actor: Any = None) -> LogEntry | None:

@@ -52,11 +52,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(is_admin)
-def audit_export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+def audit_export(request: HttpRequest, fmt: str) -> Any:
     form, entries = _filtered(request)
     if entries is None:
         return render(request, "audit/list.html", {"form": form, "page": None, "rows": [], "query": ""}, status=400)
-    audit_event(instance=request.user, event="export", actor=request.user, request=request, detail={"what": "audit"})
+    user: Any = request.user
+    audit_event(instance=user, event="export", actor=request.user, request=request, detail={"what": "audit"})
     if fmt == "xlsx":
         response: HttpResponse | StreamingHttpResponse = HttpResponse(
             exports.audit_xlsx(entries), content_type=XLSX_CONTENT_TYPE

@@ -17,8 +17,8 @@ from openpyxl.utils import get_column_letter
 
 from assessments.models import Aspect, Assessment, AssessmentStatus
 from dashboards.selectors import ResultFilters, results
-from meritsys import spreadsheets
 from institutions.models import KIND_GROUP, Institution, InstitutionGroup, InstitutionKind, Region
+from meritsys import spreadsheets
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER_FORMAT = "0.00"

@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.utils import timezone
 
+from assessments.access import results_visible_filter
 from assessments.models import (
     Answer,
     Aspect,
@@ -488,6 +489,8 @@ class ResultFilters:
     province: int | None = None
     category: str = ""
     decided_only: bool = False
+    # Whose results: None for the public page (decided only) or a user (assessments.access rule).
+    viewer: Any = None
 
 
 def results(filters: ResultFilters) -> QuerySet[Score]:
@@ -503,6 +506,8 @@ def results(filters: ResultFilters) -> QuerySet[Score]:
     )
     if filters.decided_only:
         qs = qs.filter(assessment__status=AssessmentStatus.DECIDED)
+    if filters.viewer is not None:
+        qs = qs.filter(results_visible_filter(filters.viewer))
     if filters.kind:
         qs = qs.filter(assessment__institution__kind=filters.kind)
     if filters.province is not None:
