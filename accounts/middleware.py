@@ -53,7 +53,11 @@ class SessionPolicyMiddleware:
                 settings.SESSION_ABSOLUTE_HOURS * 3600
             ):
                 logout(request)
-                messages.info(request, _("Your session ended after a period without activity. Please log in again."))
+                messages.info(
+                    request,
+                    _("Your session ended after a period without activity. Please log in again."),
+                    fail_silently=True,
+                )
                 return redirect_to_login(request.get_full_path())
             elif now - int(seen) >= SEEN_PRECISION_SECONDS:
                 session[SEEN] = now

@@ -36,10 +36,10 @@ class AuditFilterForm(forms.Form):
     who = forms.CharField(label=_("Who"), required=False, max_length=100, help_text=_("Name or e-mail, or part of it."))
     what = forms.ChoiceField(label=_("What"), required=False)
     event = forms.ChoiceField(label=_("Event"), required=False)
-    institution: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+    institution: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
         label=_("Institution"), required=False, queryset=Institution.objects.order_by("name")
     )
-    period: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+    period: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
         label=_("Period"), required=False, queryset=Period.objects.order_by("-self_assessment_opens")
     )
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -66,12 +66,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    # After OTP: a session past its idle or absolute lifetime ends before anything reads it.
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # After OTP and messages: a session past its idle or absolute lifetime ends before anything reads it.
     "accounts.middleware.SessionPolicyMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
     # Every write below carries the actor, the address and the request id.
     "audit.middleware.AuditMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "meritsys.middleware.ContentSecurityPolicyMiddleware",
