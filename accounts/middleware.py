@@ -23,6 +23,15 @@ OTP_NEEDED = "_meritsys_otp_needed"
 SEEN_PRECISION_SECONDS = 60
 
 
+def session_policy_start(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:
+    """Start the idle and absolute clocks of a new signed-in session."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        now = int(time.time())
+        session[STARTED] = now
+        session[SEEN] = now
+
+
 def idle_limit_seconds(user: object) -> int:
     role = getattr(user, "role", None)
     minutes = (
