@@ -142,3 +142,13 @@ def test_recovery_codes_can_be_renewed(lead):
     assert response.status_code == 200
     new = set(StaticDevice.objects.get(user=lead).token_set.values_list("token", flat=True))
     assert len(new) == 10 and not (old & new)
+
+
+def test_demo_staff_sign_in_with_the_printed_demo_key(admin_user):
+    from accounts.demo import demo_totp_code, demo_totp_ensure
+
+    demo_totp_ensure(user=admin_user)
+    client, response = password_step(admin_user.email)
+    assert "/accounts/2fa/" in response["Location"]
+    assert client.post("/accounts/2fa/", {"token": demo_totp_code()}).status_code == 302
+    assert client.get("/audit/").status_code == 200
