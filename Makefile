@@ -34,8 +34,8 @@ compilemessages: install
 	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v0
 
 messages: install
-	for app in accounts institutions assessments certificates dashboards; do mkdir -p $$app/locale; (cd $$app && ../$(PY) ../manage.py makemessages -l id --no-obsolete -v0); done
-	$(MANAGE) makemessages -l id --no-obsolete -v0 --ignore=.venv --ignore=node_modules --ignore=accounts --ignore=institutions --ignore=assessments --ignore=certificates --ignore=dashboards --ignore=staticfiles
+	for app in accounts institutions assessments certificates dashboards audit; do mkdir -p $$app/locale; (cd $$app && ../$(PY) ../manage.py makemessages -l id --no-obsolete -v0); done
+	$(MANAGE) makemessages -l id --no-obsolete -v0 --ignore=.venv --ignore=node_modules --ignore=accounts --ignore=institutions --ignore=assessments --ignore=certificates --ignore=dashboards --ignore=audit --ignore=staticfiles
 
 seed: install
 	$(MANAGE) seed_demo
