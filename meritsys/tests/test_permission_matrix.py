@@ -39,7 +39,7 @@ INSTITUTIONS = frozenset({"editor", "lead", "other_editor", "other_lead"})
 OWNER_AND_ASSIGNED = OWNER | ASSIGNED
 # Pages of one institution's results: its own users, the admins and its assigned verifiers.
 INSTITUTION_RESULTS = OWNER | ASSIGNED
-NOBODY = frozenset()
+NOBODY: frozenset[str] = frozenset()
 
 # url name -> roles allowed (GET, POST). Public pages are open to everyone.
 POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
