@@ -186,3 +186,31 @@ def test_only_admins_read_the_audit_log(users, who):
     for url in ("/audit/", "/audit/export.csv", "/audit/export.xlsx"):
         response = client.get(url)
         assert response.status_code in (302, 403), (who, url)
+
+
+def test_decision_edit_and_instrument_publish_through_the_pages(admin_user, period, instrument):
+    from assessments.instrument_io import instrument_document, instrument_import
+    from certificates.models import Decision
+
+    decision = Decision.objects.create(
+        number="1/AUDIT", date=dt.date(2026, 11, 22), period=period, signatory_name="A", signatory_title="B"
+    )
+    client = client_for(admin_user)
+    response = client.post(
+        f"/decisions/{decision.pk}/edit/",
+        {"number": "2/AUDIT", "date": "2026-11-23", "place": "Jakarta", "signatory_name": "A", "signatory_title": "B"},
+    )
+    assert response.status_code == 302
+    edit = LogEntry.objects.get_for_object(decision).filter(action=LogEntry.Action.UPDATE).get()
+    assert edit.actor == admin_user and edit.changes["number"] == ["1/AUDIT", "2/AUDIT"]
+
+    doc = instrument_document(instrument)
+    doc["code"] = "DRAFT-AUDIT"
+    import json
+
+    draft = instrument_import(data=json.dumps(doc).encode(), filename="d.json")
+    assert client.post(f"/instruments/{draft.pk}/publish/").status_code == 302
+    publish = LogEntry.objects.get_for_object(draft).filter(action=LogEntry.Action.UPDATE).get()
+    assert publish.actor == admin_user and publish.changes["status"] == ["draft", "published"]
+    html = page(admin_user, what="assessments.instrument")
+    assert "DRAFT-AUDIT" in html or draft.name in html
