@@ -152,3 +152,14 @@ def test_demo_staff_sign_in_with_the_printed_demo_key(admin_user):
     assert "/accounts/2fa/" in response["Location"]
     assert client.post("/accounts/2fa/", {"token": demo_totp_code()}).status_code == 302
     assert client.get("/audit/").status_code == 200
+
+
+def test_django_admin_login_is_the_app_login(admin_user):
+    response = Client().get("/django-admin/login/?next=/django-admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    admin_user.is_staff = True
+    admin_user.save()
+    client, _ = password_step(admin_user.email)
+    # Signed in with the password only: Django admin is behind the second factor too.
+    response = client.get("/django-admin/")
+    assert response.status_code == 302 and "/accounts/2fa/" in response["Location"]

@@ -127,6 +127,7 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "dashboards:public_results": (ALL, ALL),
     "audit:list": (ADMIN, NOBODY),
     "audit:export": (ADMIN, NOBODY),
+    "django-admin-login": (ALL, ALL),
 }
 
 
@@ -271,7 +272,7 @@ def _refused(role: str, response) -> bool:
 
 
 # Pages whose answer is the login page by design (signing out).
-LOGIN_PAGE_BY_DESIGN = {"accounts:logout", "accounts:logout_everywhere"}
+LOGIN_PAGE_BY_DESIGN = {"accounts:logout", "accounts:logout_everywhere", "django-admin-login"}
 
 
 def _allowed(name: str, response) -> bool:
