@@ -18,7 +18,6 @@ EVENT_LABELS = {
     "login_failed": _("Failed sign-in"),
     "logout": _("Signed out"),
     "logout_everywhere": _("Signed out everywhere"),
-    "password_changed": _("Password changed"),
     "password_reset_requested": _("Password reset requested"),
     "otp_enrolled": _("Two-step sign-in set up"),
     "otp_verified": _("Second factor passed"),

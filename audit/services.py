@@ -21,7 +21,6 @@ EVENTS = (
     "login_failed",
     "logout",
     "logout_everywhere",
-    "password_changed",
     "password_reset_requested",
     "otp_enrolled",
     "otp_verified",
