@@ -192,9 +192,8 @@ def otp_reset(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _password_reset_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     email = str(request.POST.get("email", ""))[:254].strip().lower() if request.method == "POST" else ""
-    if request.method == "POST":
-        if not throttle.password_reset_allowed(request, email):
-            return render(request, "registration/password_reset_throttled.html", status=429)
+    if request.method == "POST" and not throttle.password_reset_allowed(request, email):
+        return render(request, "registration/password_reset_throttled.html", status=429)
     response: Any = _password_reset(request, *args, **kwargs)
     if request.method == "POST" and response.status_code == 302:
         known = User.objects.filter(email=email).first() if email else None

@@ -59,7 +59,9 @@ def test_password_reset_requests_are_throttled(settings, lead):
     assert len(mail.outbox) == 3
     from auditlog.models import LogEntry
 
-    assert LogEntry.objects.filter(additional_data__event="password_reset_requested", object_pk=str(lead.pk)).count() == 3
+    assert (
+        LogEntry.objects.filter(additional_data__event="password_reset_requested", object_pk=str(lead.pk)).count() == 3
+    )
 
 
 @pytest.mark.parametrize(
