@@ -214,3 +214,25 @@ def test_decision_edit_and_instrument_publish_through_the_pages(admin_user, peri
     assert publish.actor == admin_user and publish.changes["status"] == ["draft", "published"]
     html = page(admin_user, what="assessments.instrument")
     assert "DRAFT-AUDIT" in html or draft.name in html
+
+
+def test_audit_page_queries_stay_constant(admin_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(admin_user)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/audit/").status_code == 200
+        return len(ctx.captured_queries)
+
+    with set_actor(admin_user):
+        for n in range(3):
+            make_user(f"few{n}@test.local")
+    count()  # warms the content-type cache
+    few = count()
+    with set_actor(admin_user):
+        for n in range(40):
+            make_user(f"many{n}@test.local")
+    assert count() == few
