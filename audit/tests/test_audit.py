@@ -236,3 +236,11 @@ def test_audit_page_queries_stay_constant(admin_user):
         for n in range(40):
             make_user(f"many{n}@test.local")
     assert count() == few
+
+
+def test_audit_and_second_factor_pages_in_indonesian(admin_user, indonesian):
+    client = client_for(admin_user)
+    client.cookies["django_language"] = "id"
+    assert "Log audit" in client.get("/audit/").content.decode()
+    profile = client.get("/accounts/profile/").content.decode()
+    assert "Masuk dua langkah" in profile and "Keluar dari semua perangkat" in profile
