@@ -34,8 +34,8 @@ compilemessages: install
 	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v0
 
 messages: install
-	for app in core accounts institutions assessments certificates dashboards demo; do mkdir -p $$app/locale; (cd $$app && ../$(PY) ../manage.py makemessages -l id --no-obsolete -v0); done
-	$(MANAGE) makemessages -l id --no-obsolete -v0 --ignore=.venv --ignore=node_modules --ignore=core --ignore=accounts --ignore=institutions --ignore=assessments --ignore=certificates --ignore=dashboards --ignore=demo --ignore=staticfiles
+	for app in core accounts institutions assessments certificates dashboards audit demo; do mkdir -p $$app/locale; (cd $$app && ../$(PY) ../manage.py makemessages -l id --no-obsolete -v0); done
+	$(MANAGE) makemessages -l id --no-obsolete -v0 --ignore=.venv --ignore=node_modules --ignore=core --ignore=accounts --ignore=institutions --ignore=assessments --ignore=certificates --ignore=dashboards --ignore=audit --ignore=demo --ignore=staticfiles
 
 seed: install
 	$(MANAGE) seed_demo

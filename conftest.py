@@ -134,6 +134,46 @@ def users(admin_user, verifier, editor, lead, other_lead) -> dict[str, User | No
     }
 
 
+def otp_mark_verified(client: Client, user: User) -> None:
+    """Mark a test client's session as having passed the second factor, as the real
+    verification page does (django_otp.login): a confirmed authenticator for the user and its
+    id in the session. Production still requires the code; this stands for typing it."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _staff_logins_pass_the_second_factor(monkeypatch):
+    """`client.force_login` / `client.login` of an admin or verifier in a test means "signed in
+    completely": the session is marked OTP-verified. Tests of the second factor itself sign in
+    through the login form (which this does not touch) and see the real rule."""
+    original_force_login = Client.force_login
+    original_login = Client.login
+
+    def force_login(self, user, backend=None):
+        original_force_login(self, user, backend)
+        if getattr(user, "role", None) in (Role.ADMIN, Role.VERIFIER):
+            otp_mark_verified(self, user)
+
+    def login(self, **credentials):
+        done = original_login(self, **credentials)
+        if done:
+            user = User.objects.get(pk=self.session["_auth_user_id"])
+            if user.role in (Role.ADMIN, Role.VERIFIER):
+                otp_mark_verified(self, user)
+        return done
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "login", login)
+
+
 def client_for(user: User | None) -> Client:
     client = Client()
     if user is not None:
@@ -197,12 +237,53 @@ def browser_page(live_server):
             browser.close()
 
 
+def totp_code(device) -> str:
+    """The code an authenticator app would show for `device` now. django-otp refuses a code
+    whose time step was already used (replay): after a use in this step, the next step's code
+    (within the device's tolerance) is what a person waiting for the app's next code types."""
+    from django_otp.oath import TOTP, hotp
+
+    device.refresh_from_db()
+
+    def now() -> int:
+        return int(TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).t())
+
+    counter = max(now(), device.last_t + 1)
+    if counter > now() + device.tolerance:
+        import time
+
+        time.sleep(device.step)
+        counter = max(now(), device.last_t + 1)
+    return f"{hotp(device.bin_key, counter, digits=device.digits):0{device.digits}d}"
+
+
+def browser_pass_second_factor(page, email: str) -> None:
+    """On the second-factor page after the password: type the code (enrolling first if needed)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = User.objects.get(email=email)
+    if "/accounts/2fa/setup/" in page.url:
+        device = TOTPDevice.objects.get(user=user, confirmed=False)
+        page.fill("input[name=token]", totp_code(device))
+        page.click("#otp-setup-form button[type=submit]")
+        page.wait_for_selector("#recovery-codes")
+        page.click("main a.btn-primary")
+        page.wait_for_load_state()
+    elif "/accounts/2fa/" in page.url:
+        device = TOTPDevice.objects.get(user=user, confirmed=True)
+        page.fill("input[name=token]", totp_code(device))
+        page.click("#otp-verify-form button[type=submit]")
+        page.wait_for_load_state()
+
+
 def browser_login(page, email: str, password: str = PASSWORD) -> None:
     page.goto(f"{page.base_url}/accounts/login/")
     page.fill("input[name=username]", email)
     page.fill("input[name=password]", password)
     page.click("form input[type=submit], form button[type=submit]")
     page.wait_for_load_state()
+    if "/accounts/2fa/" in page.url:
+        browser_pass_second_factor(page, email)
 
 
 # --- Celery (scoring branch) -----------------------------------------------------------------

@@ -25,3 +25,37 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return str(self.cleaned_data["username"]).strip().lower()
+
+
+class OTPTokenForm(forms.Form):
+    """One code from the authenticator app (6 digits) or one recovery code (8 digits)."""
+
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
+        ),
+        help_text=_("The 6-digit code your authenticator app shows now, or one of your 8-digit recovery codes."),
+    )
+
+    def clean_token(self) -> str:
+        token = "".join(ch for ch in str(self.cleaned_data["token"]) if ch.isdigit())
+        if len(token) not in (6, 8):
+            raise forms.ValidationError(_("Type the 6-digit code from the app or an 8-digit recovery code."))
+        return token
+
+
+class OTPResetForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For the audit log, e.g. how the person proved who they are."),
+    )
+
+    def clean_reason(self) -> str:
+        reason = str(self.cleaned_data["reason"]).strip()
+        if not reason:
+            raise forms.ValidationError(_("Give the reason for the reset."))
+        return reason

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts import views
@@ -7,8 +6,14 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("logout/everywhere/", views.logout_everywhere, name="logout_everywhere"),
     path("profile/", views.profile, name="profile"),
+    path("2fa/", views.otp_verify, name="otp_verify"),
+    path("2fa/setup/", views.otp_setup, name="otp_setup"),
+    path("2fa/recovery-codes/", views.otp_recovery_codes, name="otp_recovery_codes"),
+    path("users/", views.user_list, name="user_list"),
+    path("users/<int:pk>/2fa-reset/", views.otp_reset, name="otp_reset"),
     path("password/change/", views.password_change, name="password_change"),
     path("password/change/done/", views.password_change_done, name="password_change_done"),
     path("password/reset/", views.password_reset, name="password_reset"),

@@ -7,7 +7,7 @@ use `assessments_visible_to`. Nothing else filters assessments by role.
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -175,4 +175,33 @@ def can_view_institution_results(user: AnyUser, institution_id: int) -> bool:
         return bool(membership.institution_id == institution_id)
     if is_verifier(user):
         return Assessment.objects.filter(institution_id=institution_id, verifiers=person(user)).exists()
+    return False
+
+
+# --- results (scores, result lists, exports, institution profiles) ---
+
+
+def results_visible_filter(
+    user: Any, *, assessment_ref: str = "assessment_id", status_field: str = "assessment__status"
+) -> Q:
+    """Which assessments' results a user may read, as a filter on a queryset that reaches the
+    assessment through `assessment_ref` / `status_field` (Score: the defaults).
+
+    Admins: all. Verifiers: the assessments assigned to them, and decided (published) results.
+    Everyone else reads published results on the public page only (the views refuse them)."""
+    if is_admin(user):
+        return Q()
+    if is_verifier(user):
+        assigned = Assessment.verifiers.through.objects.filter(assessment_id=OuterRef(assessment_ref), user_id=user.pk)
+        return Q(**{status_field: AssessmentStatus.DECIDED}) | Q(Exists(assigned))
+    return Q(pk__in=[])
+
+
+def can_view_assessment_results(user: Any, assessment: Assessment) -> bool:
+    """One assessment's scores on an institution profile: admins, the institution's own users,
+    its assigned verifiers, and anyone signed in who may see the institution once decided."""
+    if is_admin(user) or is_member_of(user, assessment):
+        return True
+    if is_verifier(user):
+        return assessment.status == AssessmentStatus.DECIDED or is_assigned_verifier(user, assessment)
     return False

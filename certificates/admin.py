@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from certificates.models import Certificate, Decision
 
@@ -18,3 +19,14 @@ class CertificateAdmin(admin.ModelAdmin):
     list_filter = ["status", "render_status", "decision"]
     search_fields = ["serial", "institution__name"]
     readonly_fields = [f.name for f in Certificate._meta.fields]
+
+    # A charter is never deleted: revocation and reinstatement (with a reason, audited) are the
+    # only ways its standing changes, and both go through the app's own pages.
+    def has_delete_permission(self, request: HttpRequest, obj: Certificate | None = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Certificate | None = None) -> bool:
+        return False

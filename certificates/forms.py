@@ -44,6 +44,20 @@ class RevokeForm(forms.Form):
         self.helper.add_input(Submit("submit", _("Revoke the charter"), css_class="btn-danger"))
 
 
+class ReinstateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for reinstatement"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Kept on the audit log with the revocation it undoes."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Reinstate the charter"), css_class="btn-primary"))
+
+
 class VerifyForm(forms.Form):
     serial = forms.CharField(label=_("Serial number"), max_length=40)
 

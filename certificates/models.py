@@ -97,6 +97,12 @@ class Certificate(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Reinstatement keeps the last revocation's fields: the public page can say both.
+    reinstated_at = models.DateTimeField(_("reinstated at"), null=True, blank=True)
+    reinstated_reason = models.TextField(_("reason for reinstatement"), blank=True)
+    reinstated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     pdf = models.FileField(upload_to=charter_upload_to, max_length=255, blank=True)
     render_status = models.CharField(
         max_length=10, choices=RenderStatus.choices, default=RenderStatus.QUEUED, db_index=True

@@ -177,7 +177,7 @@ def certificate_by_serial(*, serial: str) -> Certificate | None:
         .first()
     )
     if certificate is not None:
-        certificate.institution_name = certificate_institution_name(certificate=certificate)  # type: ignore[attr-defined]
+        certificate.institution_name = certificate_institution_name(certificate=certificate)  # type: ignore[attr-defined]  # a per-object display attribute
     return certificate
 
 

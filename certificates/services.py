@@ -457,6 +457,25 @@ def certificate_revoke(*, certificate: Certificate, user: AnyUser, reason: str) 
     return certificate
 
 
+def certificate_reinstate(*, certificate: Certificate, user: AnyUser, reason: str) -> Certificate:
+    """Reinstate a revoked charter (the revocation was a mistake or its cause is gone). The
+    revocation stays on the record: the audit log keeps its time, reason and author."""
+    _require_admin(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Give the reason for the reinstatement."))
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if certificate.is_valid:
+            raise InvalidTransition(_("This charter is valid; only a revoked charter can be reinstated."))
+        certificate.status = CertificateStatus.VALID
+        certificate.reinstated_at = timezone.now()
+        certificate.reinstated_reason = reason
+        certificate.reinstated_by = person(user)
+        certificate.save(update_fields=["status", "reinstated_at", "reinstated_reason", "reinstated_by"])
+    return certificate
+
+
 def charters_zip(*, decision: Decision) -> IO[bytes]:
     """Every rendered charter of a decision in one ZIP (a temporary file, rewound)."""
     certificates = list(

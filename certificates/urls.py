@@ -18,6 +18,7 @@ urlpatterns = [
     path("decisions/<int:pk>/charters.zip", views.charters_zip, name="charters_zip"),
     path("charters/<int:pk>/charter.pdf", views.charter_download, name="charter_download"),
     path("charters/<int:pk>/revoke/", views.certificate_revoke, name="certificate_revoke"),
+    path("charters/<int:pk>/reinstate/", views.certificate_reinstate, name="certificate_reinstate"),
     # Public verification: short URLs, printed on the charter and carried by its QR code.
     path("v/", views.verify_lookup, name="verify_lookup"),
     re_path(r"^v/(?P<serial>[0-9A-Za-z-]{1,40})/$", views.verify, name="verify"),

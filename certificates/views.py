@@ -19,9 +19,10 @@ from accounts.access import role_required
 from accounts.roles import is_admin
 from certificates import selectors, services
 from certificates.access import access_charter, access_letter
-from certificates.forms import DecisionForm, RevokeForm, VerifyForm
+from certificates.forms import DecisionForm, ReinstateForm, RevokeForm, VerifyForm
 from certificates.models import Certificate, Decision
 from core import formatting
+from core.audit import audit_access
 from core.errors import DomainError
 
 # Public lookups per client address per minute before the verification page answers 429.
@@ -54,6 +55,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def letter_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     decision = access_letter(request.user, pk)
+    audit_access(instance=decision, user=request.user, request=request, detail={"period": decision.period_id})
     return _private_pdf(decision.letter, f"Keputusan-{_safe_name(decision.number)}.pdf")
 
 
@@ -61,6 +63,12 @@ def letter_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 def charter_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     certificate = access_charter(request.user, pk)
+    audit_access(
+        instance=certificate,
+        user=request.user,
+        request=request,
+        detail={"institution": certificate.institution_id, "assessment": certificate.assessment_id},
+    )
     return _private_pdf(certificate.pdf, f"Piagam-{_safe_name(certificate.institution.code)}-{certificate.serial}.pdf")
 
 
@@ -191,6 +199,7 @@ def documents_retry(request: HttpRequest, pk: int) -> HttpResponse:
 def charters_zip(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_object_or_404(Decision, pk=pk)
     spool = services.charters_zip(decision=decision)
+    audit_access(instance=decision, user=request.user, request=request, detail={"period": decision.period_id})
     response: Any = FileResponse(
         spool, as_attachment=True, filename=f"Piagam-{_safe_name(decision.number)}.zip", content_type="application/zip"
     )
@@ -211,6 +220,23 @@ def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Charter %(serial)s revoked.") % {"serial": certificate.serial})
             return redirect("certificates:decision_detail", pk=certificate.decision_id)
     return render(request, "certificates/certificate_revoke.html", {"form": form, "certificate": certificate})
+
+
+@role_required(is_admin)
+def certificate_reinstate(request: HttpRequest, pk: int) -> HttpResponse:
+    certificate = get_object_or_404(Certificate.objects.select_related("institution", "decision"), pk=pk)
+    form = ReinstateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.certificate_reinstate(
+                certificate=certificate, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Charter %(serial)s reinstated.") % {"serial": certificate.serial})
+            return redirect("certificates:decision_detail", pk=certificate.decision_id)
+    return render(request, "certificates/certificate_reinstate.html", {"form": form, "certificate": certificate})
 
 
 # --- public verification -----------------------------------------------------------------

@@ -74,6 +74,19 @@ def datetime(value: dt.datetime | None, *, language: str | None = None) -> str:
         return formats.date_format(_local(value), "DATETIME_FORMAT")
 
 
+# The audit log shows seconds: several entries of one request fall in the same minute.
+_WITH_SECONDS = {"id": "j F Y H.i.s T", "en": "j F Y, H:i:s T"}
+
+
+def datetime_seconds(value: dt.datetime | None, *, language: str | None = None) -> str:
+    """ "2 Desember 2026 13.27.05 WIB" / "2 December 2026, 13:27:05 WIB"."""
+    if value is None or value == "":
+        return EMPTY
+    with _language(language):
+        pattern = _WITH_SECONDS.get((translation.get_language() or OFFICIAL_LANGUAGE)[:2], _WITH_SECONDS["id"])
+        return formats.date_format(_local(value), pattern)
+
+
 def time(value: dt.datetime | None, *, language: str | None = None) -> str:
     """ "13.27 WIB" / "13:27 WIB" of an aware datetime, in Asia/Jakarta."""
     if value is None or value == "":

@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from assessments.models import Aspect, Assessment, AssessmentStatus
-from core import formatting
+from core import formatting, spreadsheets
 from dashboards.selectors import ResultFilters, results
 from institutions.models import Institution, InstitutionGroup, InstitutionKind, Region
 from institutions.selectors import period_coverage, period_names
@@ -92,24 +92,13 @@ def export_table(filters: ResultFilters) -> tuple[list[str], list[list[Any]], li
     return [str(h) for h in header], rows, kinds
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _text_safe(value: Any) -> Any:
-    """A text cell never starts like a formula: spreadsheet programs would run it (CSV injection).
-
-    Names come from the register and admins, but an export travels far; numbers stay numbers.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """A text cell never starts like a formula (core.spreadsheets, used by every export)."""
+    return spreadsheets.text_safe(value)
 
 
 def _number(value: Any) -> Any:
-    # openpyxl writes Decimal as a number already; float keeps readers' types simple.
-    if isinstance(value, Decimal):
-        return float(value)
-    return _text_safe(value)
+    return spreadsheets.cell(value)
 
 
 def export_xlsx(filters: ResultFilters, *, title: str) -> bytes:

@@ -18,6 +18,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from assessments.access import results_visible_filter
 from assessments.domain.bands import good_band_minimum
 from assessments.domain.scoring import gap
 from assessments.models import (
@@ -492,6 +493,8 @@ class ResultFilters:
     province: int | None = None
     category: str = ""
     decided_only: bool = False
+    # Whose results: None for the public page (decided only) or a user (assessments.access rule).
+    viewer: Any = None
 
 
 def results(filters: ResultFilters) -> QuerySet[Score]:
@@ -514,6 +517,8 @@ def results(filters: ResultFilters) -> QuerySet[Score]:
     )
     if filters.decided_only:
         qs = qs.filter(assessment__status=AssessmentStatus.DECIDED)
+    if filters.viewer is not None:
+        qs = qs.filter(results_visible_filter(filters.viewer))
     if filters.kind:
         qs = qs.filter(assessment__institution__kind=filters.kind)
     if filters.province is not None:

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.access import role_required
 from accounts.roles import is_admin, is_oversight, membership_of
-from assessments.access import can_see_verified_levels, can_view_institution_results
+from assessments.access import can_see_verified_levels, can_view_assessment_results, can_view_institution_results
 from assessments.models import AssessmentStatus, Period, ScoreBasis
+from core.audit import audit_access
 from core.errors import ValidationFailed
 from dashboards import exports, selectors, services
 from dashboards.forms import PeriodForm, ResultFilterForm, TargetForm
@@ -155,6 +156,7 @@ def _filters_from(request: HttpRequest, periods: list[Period], *, decided: bool)
         province=form.cleaned_data["province"],
         category=form.cleaned_data["category"],
         decided_only=decided,
+        viewer=None if decided else request.user,
     )
     return form, filters
 
@@ -184,6 +186,7 @@ def results_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if filters is None:
         raise ValidationFailed(_("There is no period to export yet."))
     name = f"hasil-{slugify(filters.period.name)}"
+    audit_access(instance=filters.period, user=request.user, request=request, what="export", detail={"format": fmt})
     if fmt == "xlsx":
         response = HttpResponse(
             exports.export_xlsx(filters, title=filters.period.name), content_type=exports.XLSX_CONTENT_TYPE
@@ -245,7 +248,12 @@ def institution_profile(request: HttpRequest, pk: int) -> HttpResponse:
     institution = get_object_or_404(Institution.objects.select_related("province"), pk=pk)
     if not can_view_institution_results(request.user, institution.pk):
         raise PermissionDenied
-    history = selectors.institution_history(institution=institution)
+    # Verifiers see the periods assigned to them (and decided ones), never the rest.
+    history = [
+        h
+        for h in selectors.institution_history(institution=institution)
+        if can_view_assessment_results(request.user, h["assessment"])
+    ]
     periods = [h["period"] for h in reversed(history)]
     # Default: the newest period with a score; a period still in self-assessment has none.
     scored = [h["period"] for h in reversed(history) if h["self"] or h["verified"]]

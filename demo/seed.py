@@ -17,6 +17,10 @@ from institutions.models import Institution, Membership, MembershipRole
 from institutions.services import register_import
 
 DEMO_PASSWORD = "merit-demo-2026"
+# The demo admin and verifiers must pass two-step sign-in like real ones: the seed enrols this
+# known authenticator secret for them (printed by seed_demo and in the README) so any
+# authenticator app, or `python manage.py demo_totp`, gives the code. Demo data only.
+DEMO_TOTP_KEY = b"meritsys-demo-totp!!".hex()
 # Three institutions of different kinds: a ministry, a province and a regency.
 DEMO_INSTITUTIONS = [("K028", "kemenpanrb"), ("32", "jabar"), ("32.07", "ciamis")]
 # The province whose assessment the demo seeds as submitted, assigned to the first verifier.
@@ -37,7 +41,30 @@ def _user(email: str, full_name: str, role: str) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=full_name, role=role)
+    if role in (Role.ADMIN, Role.VERIFIER):
+        demo_totp_ensure(user=user)
     return user
+
+
+def demo_totp_secret() -> str:
+    """The demo authenticator secret in base32, as an app asks for it."""
+    import base64
+
+    return base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode().rstrip("=")
+
+
+def demo_totp_ensure(*, user: User) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="authenticator", key=DEMO_TOTP_KEY, confirmed=True)
+
+
+def demo_totp_code() -> str:
+    """The current code for the demo secret (what an authenticator app shows now)."""
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(bytes.fromhex(DEMO_TOTP_KEY)).token():06d}"
 
 
 def demo_period_ensure(today: dt.date | None = None) -> Period:

@@ -31,6 +31,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # accounts first: its registration/ templates (password reset and change in the app's own
+    # layout) must win over django.contrib.admin's, which carry the admin's header and breadcrumbs.
+    "accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -41,12 +44,16 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "auditlog",
     "core",
-    "accounts",
     "institutions",
     "assessments",
     "certificates",
     "dashboards",
+    "audit",
     "demo",
 ]
 
@@ -58,7 +65,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After OTP and messages: a session past its idle or absolute lifetime ends before anything reads it.
+    "accounts.middleware.SessionPolicyMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
+    # Every write below carries the actor, the address and the request id.
+    "audit.middleware.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
@@ -110,9 +123,11 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Compares with the e-mail, its local part (editor.ciamis) and the full name.
+    {"NAME": "accounts.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    # Django's list of 20,000 common passwords plus the product's own (merit2026, ...).
+    {"NAME": "accounts.passwords.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
@@ -128,6 +143,38 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Beyond axes' per account + address lock: failed logins counted per address across accounts
+# (one address guessing many accounts) and per account across addresses (a botnet on one
+# account), in the shared cache, each over a window of LOGIN_THROTTLE_WINDOW_MINUTES.
+# An office behind one NAT shares an address: the per-address limit is several times axes' one.
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=15)
+LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=10)
+LOGIN_THROTTLE_WINDOW_MINUTES = env.int("LOGIN_THROTTLE_WINDOW_MINUTES", default=15)
+# Password reset requests: per address and per e-mail, per hour.
+PASSWORD_RESET_PER_ADDRESS = env.int("PASSWORD_RESET_PER_ADDRESS", default=10)
+PASSWORD_RESET_PER_EMAIL = env.int("PASSWORD_RESET_PER_EMAIL", default=3)
+# How many reverse proxies append to X-Forwarded-For in front of the app (0: the client is
+# REMOTE_ADDR). Used by the login throttles, the audit log and the charter lookup limit.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=env.int("CERTIFICATE_VERIFY_TRUSTED_PROXIES", default=0))
+
+# Two-factor sign-in (django-otp, TOTP + single-use recovery codes). Required for admins and
+# verifiers whenever OTP_REQUIRED_FOR_STAFF is on (the default, also in production); institution
+# users may enrol. Switching it off is for a local demo only and `check --deploy` refuses it.
+OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=True)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="meritsys")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# Session policy: an idle timeout per kind of user and an absolute lifetime for every session.
+SESSION_IDLE_MINUTES_STAFF = env.int("SESSION_IDLE_MINUTES_STAFF", default=30)
+SESSION_IDLE_MINUTES_INSTITUTION = env.int("SESSION_IDLE_MINUTES_INSTITUTION", default=120)
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
+
+# Audit log (django-auditlog): actor, address, request id, before and after of every write.
+AUDITLOG_CID_HEADER = "x-request-id"
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 # Internationalisation: Indonesian first, English complete.
 LANGUAGE_CODE = "id"
@@ -172,7 +219,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # front of the app append to X-Forwarded-For (0: the client is REMOTE_ADDR). Behind a proxy set
 # the count, or every visitor shares the proxy's address and one limit.
 CERTIFICATE_VERIFY_RATE_PER_MINUTE = env.int("CERTIFICATE_VERIFY_RATE_PER_MINUTE", default=20)
-CERTIFICATE_VERIFY_TRUSTED_PROXIES = env.int("CERTIFICATE_VERIFY_TRUSTED_PROXIES", default=0)
+CERTIFICATE_VERIFY_TRUSTED_PROXIES = env.int("CERTIFICATE_VERIFY_TRUSTED_PROXIES", default=0)  # see TRUSTED_PROXIES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

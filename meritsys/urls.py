@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from core.views import healthz
@@ -18,5 +19,13 @@ urlpatterns = [
     path("scores/", include("assessments.scoring.urls")),
     path("", include("certificates.urls")),
     path("", include("dashboards.urls")),
+    path("audit/", include("audit.urls")),
+    # One sign-in for everything: Django admin's own login form would skip the app's throttles
+    # (the second factor is enforced on every page either way).
+    path(
+        "django-admin/login/",
+        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
+        name="django-admin-login",
+    ),
     path("django-admin/", admin.site.urls),
 ]

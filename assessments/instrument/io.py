@@ -21,6 +21,7 @@ from accounts.models import AnyUser
 from accounts.roles import require_admin
 from assessments.domain.levels import SELF_LEVELS
 from assessments.models import Aspect, CategoryBand, Indicator, Instrument, Level
+from core import spreadsheets
 from core.errors import ValidationFailed
 
 LEVELS = SELF_LEVELS
@@ -129,7 +130,7 @@ def parse_xlsx(data: bytes) -> Parsed:
 
 def _text(record: Record, key: str, errors: list[str], *, required: bool = True, max_length: int = 0) -> str:
     value = record.values.get(key)
-    text = "" if value is None else str(value).strip()
+    text = "" if value is None else spreadsheets.text_unsafe(str(value)).strip()
     if required and not text:
         errors.append(f"{record.where}, field {key}: required")
     if max_length and len(text) > max_length:
@@ -405,7 +406,7 @@ def instrument_export_xlsx(instrument: Instrument) -> bytes:
         for cell in ws[1]:
             cell.font = bold
         for row in rows:
-            ws.append(row)
+            ws.append(spreadsheets.row_safe(row))  # never a live formula from an imported text
 
     sheet("Instrument", ("field", "value"), [[k, doc[k]] for k in INSTRUMENT_FIELDS], first=True)
     sheet("Bands", BAND_COLUMNS, [[b["code"], b["name"], b["min_score"]] for b in doc["bands"]])

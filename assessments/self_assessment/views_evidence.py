@@ -4,6 +4,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from assessments.access import access_evidence
+from core.audit import audit_access
 
 # Types a browser may show inline (previews for verifiers); anything else downloads.
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
@@ -16,6 +17,13 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     """Stream a private evidence file to someone who may see its assessment."""
     evidence = access_evidence(request.user, pk)
     inline = request.GET.get("inline") == "1" and evidence.content_type in INLINE_TYPES
+    assessment = evidence.answer.assessment
+    audit_access(
+        instance=evidence,
+        user=request.user,
+        request=request,
+        detail={"assessment": assessment.pk, "institution": assessment.institution_id, "period": assessment.period_id},
+    )
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=not inline,

@@ -317,9 +317,10 @@ def assessment_transitions(*, assessment: Assessment) -> QuerySet[TransitionLog]
     return assessment.transitions.select_related("user").order_by("-at", "-id")
 
 
-def assessment_answer_history(*, assessment: Assessment, limit: int = 500) -> list[AnswerHistory]:
-    return list(
+def assessment_answer_history(*, assessment: Assessment) -> QuerySet[AnswerHistory]:
+    """Every change, newest first; the page paginates (no cut-off: the first change stays reachable)."""
+    return (
         AnswerHistory.objects.filter(answer__assessment=assessment)
         .select_related("user", "answer__indicator")
-        .order_by("-at", "-id")[:limit]
+        .order_by("-at", "-id")
     )

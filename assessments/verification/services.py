@@ -33,6 +33,7 @@ from assessments.models import (
 )
 from assessments.scoring.services import score_queue
 from core import formatting
+from core.audit import audit_relation_added
 from core.errors import AccessDenied, EditConflict, InvalidTransition, ValidationFailed
 
 S = AssessmentStatus
@@ -107,6 +108,12 @@ def verifier_assign_bulk(*, assessments: QuerySet[Assessment], verifiers: Iterab
             added.setdefault(row.assessment_id, []).append(row.user_id)
         for pk, ids in added.items():
             notifications.queue_assigned(assessment=Assessment(pk=pk), verifier_ids=ids)
+        # bulk_create sends no m2m signal: the audit log is told here.
+        names = {v.pk: v for v in checked}
+        for changed in Assessment.objects.filter(pk__in=added).select_related("institution", "period"):
+            audit_relation_added(
+                instance=changed, field="verifiers", objects=[names[i] for i in added[changed.pk]], actor=user
+            )
     return sorted(added)
 
 

@@ -377,7 +377,9 @@ def assessment_history(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "assessment": assessment,
             "transitions": sel.assessment_transitions(assessment=assessment),
-            "history": sel.assessment_answer_history(assessment=assessment),
+            "history": Paginator(sel.assessment_answer_history(assessment=assessment), 100).get_page(
+                request.GET.get("page")
+            ),
         },
     )
 

@@ -28,6 +28,11 @@ def as_datetime(value: dt.datetime | None) -> str:
 
 
 @register.filter
+def as_datetime_seconds(value: dt.datetime | None) -> str:
+    return formatting.datetime_seconds(value)
+
+
+@register.filter
 def as_time(value: dt.datetime | None) -> str:
     return formatting.time(value)
 

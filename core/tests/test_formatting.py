@@ -105,6 +105,12 @@ def test_datetime_names_the_zone_and_uses_each_language_time_style(month):
     assert render("{{ when|as_datetime }}", "en", when=when) == f"16 {MONTHS['en'][month - 1]} 2026, 00:30 WIB"
 
 
+def test_audit_times_carry_seconds_in_each_language():
+    when = dt.datetime(2026, 8, 31, 17, 0, 5, tzinfo=dt.UTC)
+    assert formatting.datetime_seconds(when, language="id") == "1 September 2026 00.00.05 WIB"
+    assert formatting.datetime_seconds(when, language="en") == "1 September 2026, 00:00:05 WIB"
+
+
 def test_first_hour_of_a_utc_day_is_seven_in_the_morning_in_jakarta():
     when = dt.datetime(2026, 3, 1, 0, 0, tzinfo=dt.UTC)
     assert formatting.datetime(when, language="id") == "1 Maret 2026 07.00 WIB"

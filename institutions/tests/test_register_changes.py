@@ -254,11 +254,12 @@ def test_creating_a_period_records_its_coverage(small_register, instrument):
     from assessments.periods.services import period_save
 
     if not instrument.is_published:
-        instrument_publish(instrument=instrument)
+        instrument_publish(instrument=instrument, user=None)
     today = dt.date.today()
     Institution.objects.filter(code="91.01").update(separately_assessed=False)
     period = period_save(
         name="Periode Baru",
+        user=None,
         instrument=instrument,
         self_assessment_opens=today,
         self_assessment_closes=today + dt.timedelta(days=30),
@@ -271,6 +272,7 @@ def test_creating_a_period_records_its_coverage(small_register, instrument):
     period_save(
         period=period,
         name="Periode Baru (ubah)",
+        user=None,
         instrument=instrument,
         self_assessment_opens=today,
         self_assessment_closes=today + dt.timedelta(days=30),

@@ -7,7 +7,7 @@ import polib
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["accounts", "institutions", "assessments", "certificates", "dashboards"]
+APPS = ["accounts", "institutions", "assessments", "certificates", "dashboards", "audit"]
 CATALOGUES = [
     p for p in [ROOT / "locale", *(ROOT / app / "locale" for app in APPS)] if (p / "id/LC_MESSAGES/django.po").exists()
 ]

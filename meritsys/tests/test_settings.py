@@ -86,3 +86,23 @@ def test_production_static_files_collect_with_hashed_names(tmp_path):
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())
     assert "vendor/bootstrap/bootstrap.min.css" in manifest["paths"]
     assert "js/app.js" in manifest["paths"]
+
+
+def test_check_deploy_refuses_production_without_two_step_sign_in():
+    env = {**PRODUCTION_ENV, "OTP_REQUIRED_FOR_STAFF": "0"}
+    result = run("", env, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "accounts.E001" in result.stdout + result.stderr
+
+
+def test_session_and_password_policy_in_production():
+    code = (
+        "import json, django; from django.conf import settings as s; django.setup();"
+        "print(json.dumps({'otp': s.OTP_REQUIRED_FOR_STAFF, 'idle': s.SESSION_IDLE_MINUTES_STAFF,"
+        "'age': s.SESSION_COOKIE_AGE, 'min': [v.get('OPTIONS', {}) for v in s.AUTH_PASSWORD_VALIDATORS]}))"
+    )
+    result = run(code, {**PRODUCTION_ENV, "SESSION_IDLE_MINUTES_STAFF": "20"})
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["otp"] is True and values["idle"] == 20 and values["age"] <= 12 * 3600
+    assert {"min_length": 12} in values["min"]

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from demo.seed import DEMO_PASSWORD, seed_demo
+from demo.seed import DEMO_PASSWORD, demo_totp_secret, seed_demo
 
 
 class Command(BaseCommand):
@@ -14,3 +14,7 @@ class Command(BaseCommand):
         for account in accounts:
             suffix = f" · {account.institution}" if account.institution else ""
             self.stdout.write(f"  {account.role:9} {account.email}{suffix}")
+        self.stdout.write(
+            f"Admin and verifiers sign in with a second step: add the key {demo_totp_secret()} to an "
+            "authenticator app, or run `python manage.py demo_totp` for the current code."
+        )

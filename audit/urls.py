@@ -1,0 +1,10 @@
+from django.urls import path, re_path
+
+from audit import views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("", views.audit_list, name="list"),
+    re_path(r"^export\.(?P<fmt>csv|xlsx)$", views.audit_export, name="export"),
+]

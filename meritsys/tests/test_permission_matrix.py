@@ -1,0 +1,319 @@
+"""Every URL × every role, GET and POST: who gets in, and nobody else sees anything.
+
+The URL list comes from the resolver (as in test_url_fuzz): a new URL without a line in
+POLICY fails `test_every_url_has_a_policy`, so none escapes. "Allowed" roles must not be
+refused (no 403/404, no redirect to the login page); every other role must be refused: the
+login page for anonymous visitors, 403/404 (or 405 for a method the URL never takes) for
+signed-in users. Each request runs in its own rolled-back transaction, so a POST that changes
+state (delete a decision, sign out everywhere) does not change what the next request sees.
+"""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from accounts.models import User
+from conftest import make_member
+from institutions.models import MembershipRole
+from meritsys.tests.test_url_fuzz import _fill
+
+ROLES = ("anonymous", "editor", "lead", "other_editor", "other_lead", "verifier", "other_verifier", "admin")
+ALL = frozenset(ROLES)
+SIGNED_IN = ALL - {"anonymous"}
+ADMIN = frozenset({"admin"})
+OVERSIGHT = frozenset({"admin", "verifier", "other_verifier"})
+ASSIGNED = frozenset({"admin", "verifier"})
+# Moves only the assigned verifier makes (start, finalise, resolve a clarification).
+ASSIGNED_VERIFIER = frozenset({"verifier"})
+OWNER = frozenset({"editor", "lead"})
+OWNER_LEAD = frozenset({"lead"})
+INSTITUTIONS = frozenset({"editor", "lead", "other_editor", "other_lead"})
+OWNER_AND_ASSIGNED = OWNER | ASSIGNED
+# Pages of one institution's results: its own users, the admins and its assigned verifiers.
+INSTITUTION_RESULTS = OWNER | ASSIGNED
+NOBODY: frozenset[str] = frozenset()
+
+# url name -> roles allowed (GET, POST). Public pages are open to everyone.
+POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "home": (SIGNED_IN, SIGNED_IN),
+    "healthz": (ALL, ALL),
+    "set_language": (ALL, ALL),
+    "javascript-catalog": (ALL, ALL),
+    "accounts:login": (ALL, ALL),
+    "accounts:logout": (ALL, ALL),
+    "accounts:logout_everywhere": (NOBODY, SIGNED_IN),
+    "accounts:profile": (SIGNED_IN, SIGNED_IN),
+    "accounts:otp_verify": (SIGNED_IN, SIGNED_IN),
+    "accounts:otp_setup": (SIGNED_IN, SIGNED_IN),
+    "accounts:otp_recovery_codes": (NOBODY, SIGNED_IN),
+    "accounts:user_list": (ADMIN, ADMIN),
+    "accounts:otp_reset": (ADMIN, ADMIN),
+    "accounts:password_change": (SIGNED_IN, SIGNED_IN),
+    "accounts:password_change_done": (SIGNED_IN, SIGNED_IN),
+    "accounts:password_reset": (ALL, ALL),
+    "accounts:password_reset_done": (ALL, ALL),
+    "accounts:password_reset_confirm": (ALL, ALL),
+    "accounts:password_reset_complete": (ALL, ALL),
+    "institutions:list": (ADMIN, ADMIN),
+    "institutions:detail": (ADMIN, ADMIN),
+    "assessments:instrument_list": (OVERSIGHT, OVERSIGHT),
+    "assessments:instrument_import": (ADMIN, ADMIN),
+    "assessments:instrument_detail": (OVERSIGHT, OVERSIGHT),
+    "assessments:instrument_publish": (ADMIN, ADMIN),
+    "assessments:instrument_export": (OVERSIGHT, OVERSIGHT),
+    "assessments:evidence_download": (OWNER_AND_ASSIGNED, NOBODY),
+    "assessments:period_list": (ADMIN, ADMIN),
+    "assessments:period_create": (ADMIN, ADMIN),
+    "assessments:period_edit": (ADMIN, ADMIN),
+    "assessments_self:home": (INSTITUTIONS, INSTITUTIONS),
+    "assessments_self:aspect": (OWNER, OWNER),
+    "assessments_self:answer_save": (OWNER, OWNER),
+    "assessments_self:evidence_upload": (OWNER, OWNER),
+    "assessments_self:evidence_delete": (OWNER, OWNER),
+    "assessments_self:clarification_reply": (OWNER, OWNER),
+    "assessments_self:submit": (OWNER, OWNER_LEAD),
+    "assessments_self:carry_over": (OWNER_LEAD, OWNER_LEAD),
+    "assessments_self:extensions": (ADMIN, ADMIN),
+    "assessments_verification:queue": (OVERSIGHT, OVERSIGHT),
+    "assessments_verification:clarifications": (OVERSIGHT, OVERSIGHT),
+    "assessments_verification:clarification_resolve": (ASSIGNED, ASSIGNED_VERIFIER),
+    "assessments_verification:assignment": (ADMIN, ADMIN),
+    "assessments_verification:workload": (ADMIN, ADMIN),
+    "assessments_verification:assessment": (ASSIGNED, ASSIGNED),
+    "assessments_verification:start": (ASSIGNED, ASSIGNED_VERIFIER),
+    "assessments_verification:aspect": (ASSIGNED, ASSIGNED),
+    "assessments_verification:answer_verify": (ASSIGNED, ASSIGNED),
+    "assessments_verification:clarify": (ASSIGNED, ASSIGNED),
+    "assessments_verification:return": (ASSIGNED, ASSIGNED),
+    "assessments_verification:finalise": (ASSIGNED, ASSIGNED_VERIFIER),
+    "assessments_verification:reopen": (ADMIN, ADMIN),
+    "assessments_verification:changes": (ASSIGNED, ASSIGNED),
+    "assessments_verification:history": (ASSIGNED, ASSIGNED),
+    "assessments_verification:assessment_verifiers": (ADMIN, ADMIN),
+    "assessments_verification:verifier_remove": (ADMIN, ADMIN),
+    "assessments_scores:list": (SIGNED_IN, SIGNED_IN),
+    "assessments_scores:comparison": (OWNER_AND_ASSIGNED, OWNER_AND_ASSIGNED),
+    "assessments_scores:simulator": (OWNER, OWNER),
+    "certificates:decision_list": (SIGNED_IN, SIGNED_IN),
+    "certificates:decision_create": (ADMIN, ADMIN),
+    "certificates:decision_detail": (ADMIN, ADMIN),
+    "certificates:decision_edit": (ADMIN, ADMIN),
+    "certificates:decision_select": (ADMIN, ADMIN),
+    "certificates:decision_issue": (ADMIN, ADMIN),
+    "certificates:decision_delete": (ADMIN, ADMIN),
+    "certificates:decision_progress": (ADMIN, ADMIN),
+    "certificates:documents_retry": (ADMIN, ADMIN),
+    "certificates:letter_download": (OWNER | OVERSIGHT, NOBODY),
+    "certificates:charters_zip": (ADMIN, NOBODY),
+    "certificates:charter_download": (OWNER | ADMIN, NOBODY),
+    "certificates:certificate_revoke": (ADMIN, ADMIN),
+    "certificates:certificate_reinstate": (ADMIN, ADMIN),
+    "certificates:verify_lookup": (ALL, NOBODY),
+    "certificates:verify": (ALL, NOBODY),
+    "dashboards:national": (OVERSIGHT, OVERSIGHT),
+    "dashboards:results": (OVERSIGHT, OVERSIGHT),
+    "dashboards:targets": (ADMIN, ADMIN),
+    "dashboards:export": (OVERSIGHT, OVERSIGHT),
+    "dashboards:my_profile": (INSTITUTIONS, INSTITUTIONS),
+    "dashboards:profile": (INSTITUTION_RESULTS, INSTITUTION_RESULTS),
+    "dashboards:public_results": (ALL, ALL),
+    "audit:list": (ADMIN, NOBODY),
+    "audit:export": (ADMIN, NOBODY),
+    "django-admin-login": (ALL, ALL),
+}
+
+
+def _named_patterns(resolver: URLResolver, prefix: str = "", namespace: str = ""):
+    """(route, full name) of every URL outside the Django admin, namespaces included."""
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if str(entry.pattern).startswith("django-admin"):
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _named_patterns(entry, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern):
+            route = (prefix + str(entry.pattern)).replace("^", "").replace("$", "")
+            route = re.sub(r"\(\?P<(\w+)>[^)]*\)(\{[^}]*\})?", r"<\1>", route)
+            yield route, f"{namespace}{entry.name}"
+
+
+@pytest.fixture
+def matrix_world(verification_started, admin_user, verifier, other_verifier, editor, lead, other_lead, period):
+    from assessments.models import Clarification, Evidence
+    from certificates.models import Certificate, Decision, DecisionStatus, RenderStatus
+    from certificates.services import serial_new
+    from institutions.models import Membership
+
+    other_institution = Membership.objects.get(user=other_lead).institution
+    other_editor = make_member(other_institution, MembershipRole.EDITOR, "editor@other.local")
+    assessment = verification_started
+    answer = assessment.answers.order_by("pk").first()
+    evidence = Evidence.objects.filter(answer__assessment=assessment).order_by("pk").first()
+    clarification = Clarification.objects.create(
+        answer=answer, asked_by=verifier, question="q?", due_date=dt.date(2026, 12, 1)
+    )
+    # An issued decision that includes the assessment, its letter and charter rendered.
+    decision = Decision.objects.create(
+        number="1/MATRIX",
+        date=dt.date(2026, 11, 22),
+        period=period,
+        signatory_name="A",
+        signatory_title="B",
+        status=DecisionStatus.ISSUED,
+        issued_at=timezone.now(),
+        letter_status=RenderStatus.READY,
+    )
+    decision.assessments.add(assessment)
+    decision.letter.save("letter.pdf", ContentFile(b"%PDF-1.4 letter"), save=True)
+    certificate = Certificate.objects.create(
+        decision=decision,
+        institution=assessment.institution,
+        assessment=assessment,
+        serial=serial_new(),
+        score_total=Decimal("300"),
+        category_code="B",
+        category_name="Baik",
+        render_status=RenderStatus.READY,
+    )
+    certificate.pdf.save("charter.pdf", ContentFile(b"%PDF-1.4 charter"), save=True)
+    people = {
+        "anonymous": None,
+        "editor": editor,
+        "lead": lead,
+        "other_editor": other_editor,
+        "other_lead": other_lead,
+        "verifier": verifier,
+        "other_verifier": other_verifier,
+        "admin": admin_user,
+    }
+    ids = {
+        "assessments:evidence_download": evidence.pk,
+        "assessments_self:evidence_delete": evidence.pk,
+        "assessments_self:clarification_reply": clarification.pk,
+        "assessments_verification:clarification_resolve": clarification.pk,
+        "assessments:instrument_detail": period.instrument_id,
+        "assessments:instrument_publish": period.instrument_id,
+        "assessments:instrument_export": period.instrument_id,
+        "assessments:period_edit": period.pk,
+        "institutions:detail": assessment.institution_id,
+        "dashboards:profile": assessment.institution_id,
+        "certificates:charter_download": certificate.pk,
+        "certificates:certificate_revoke": certificate.pk,
+        "certificates:certificate_reinstate": certificate.pk,
+        "accounts:otp_reset": lead.pk,
+    }
+    return {
+        "people": people,
+        "assessment": assessment,
+        "answer": answer,
+        "decision": decision,
+        "ids": ids,
+        "certificate": certificate,
+    }
+
+
+def _urls(world) -> dict[str, str]:
+    assessment, answer = world["assessment"], world["answer"]
+    found: dict[str, str] = {}
+    for route, name in _named_patterns(get_resolver()):
+        pk = world["ids"].get(name)
+        if pk is None:
+            pk = (
+                world["decision"].pk
+                if name.startswith("certificates:")
+                and "decision" in name
+                or name
+                in (
+                    "certificates:letter_download",
+                    "certificates:charters_zip",
+                    "certificates:documents_retry",
+                )
+                else assessment.pk
+            )
+        values = {
+            "pk": str(pk),
+            "assessment_id": str(assessment.pk),
+            "answer_pk": str(answer.pk),
+            "indicator_pk": str(answer.indicator_id),
+            "number": "1",
+            "user_pk": str(world["people"]["verifier"].pk),
+            "serial": world["certificate"].serial,
+            "fmt": "xlsx" if name == "assessments:instrument_export" else "csv",
+            "uidb64": "MQ",
+            "token": "abc-def",
+        }
+        url = _fill(route, values)
+        if url:
+            found[name] = url
+    return found
+
+
+def test_every_url_has_a_policy(matrix_world):
+    names = set(_urls(matrix_world))
+    assert len(names) > 80
+    assert not names - set(POLICY), f"URLs without a line in POLICY: {sorted(names - set(POLICY))}"
+    assert not set(POLICY) - names, f"POLICY lines for URLs that do not exist: {sorted(set(POLICY) - names)}"
+
+
+def _refused(role: str, response) -> bool:
+    if role == "anonymous":
+        return response.status_code in (302, 405) and (
+            response.status_code == 405 or "/accounts/login/" in response.get("Location", "")
+        )
+    return response.status_code in (403, 404, 405)
+
+
+# Pages whose answer is the login page by design (signing out).
+LOGIN_PAGE_BY_DESIGN = {"accounts:logout", "accounts:logout_everywhere", "django-admin-login"}
+
+
+def _allowed(name: str, response) -> bool:
+    if response.status_code in (403, 404):
+        return False
+    if name in LOGIN_PAGE_BY_DESIGN:
+        return True
+    return not (response.status_code == 302 and "/accounts/login/" in response.get("Location", ""))
+
+
+def test_permission_matrix(matrix_world):
+    urls = _urls(matrix_world)
+    problems = []
+    clients = {}
+    for role in ROLES:
+        clients[role] = Client()
+        clients[role].raise_request_exception = False
+        person = matrix_world["people"][role]
+        if person is not None:
+            clients[role].force_login(User.objects.get(pk=person.pk))
+    for name, url in sorted(urls.items()):
+        allowed_get, allowed_post = POLICY[name]
+        for role in ROLES:
+            for method, allowed in (("get", allowed_get), ("post", allowed_post)):
+                client = clients[role]
+                session_cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
+                with transaction.atomic():
+                    response = getattr(client, method)(url)
+                    transaction.set_rollback(True)
+                # A sign-out replaced the session cookie; the rolled-back database still has
+                # the session, so the next request goes on as the same person.
+                if session_cookie is not None:
+                    client.cookies[settings.SESSION_COOKIE_NAME] = session_cookie.value
+                if response.status_code >= 500:
+                    problems.append(f"{method.upper()} {url} as {role}: {response.status_code}")
+                elif role in allowed and not _allowed(name, response):
+                    problems.append(f"{method.upper()} {url} as {role}: refused ({response.status_code}) but allowed")
+                elif (
+                    role not in allowed
+                    and not _refused(role, response)
+                    and not (allowed == NOBODY and response.status_code == 405)
+                ):
+                    problems.append(f"{method.upper()} {url} as {role}: LEAK ({response.status_code})")
+    assert not problems, "\n".join(problems)
