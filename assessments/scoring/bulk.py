@@ -321,19 +321,8 @@ def _raw_rows(qs: QuerySet) -> list[tuple]:
         return cursor.fetchall()
 
 
-_UPSERT_COLUMNS = [
-    "assessment_id",
-    "basis",
-    "instrument_id",
-    "total",
-    "index",
-    "category_code",
-    "category_name",
-    "aspect_totals",
-    "missing_count",
-    "is_final",
-    "computed_at",
-]
+# The upsert writes the key columns, then the same fields as an update (instrument by its column).
+_UPSERT_COLUMNS = ["assessment_id", "basis", "instrument_id", *_SCORE_UPDATE_FIELDS[1:]]
 
 
 def _scores_upsert(rows: list[tuple]) -> None:
