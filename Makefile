@@ -50,6 +50,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/pytest -q -p no:cacheprovider meritsys/tests/test_architecture.py
 
 format: install
 	$(VENV)/bin/ruff format .

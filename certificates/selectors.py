@@ -12,7 +12,7 @@ from accounts.roles import is_admin, is_verifier, membership_of
 from assessments.domain.bands import good_band_minimum
 from assessments.models import Assessment, AssessmentStatus, Instrument, Score, ScoreBasis
 from certificates.documents import KIND_NAMES_ID, AnnexRow, kind_order, score_text
-from certificates.models import Certificate, CertificateStatus, Decision, DecisionStatus, RenderStatus
+from certificates.models import Certificate, Decision, DecisionStatus, RenderStatus
 from core.errors import ValidationFailed
 from institutions.selectors import name_in_period, period_names
 
@@ -184,11 +184,3 @@ def certificate_by_serial(*, serial: str) -> Certificate | None:
 def certificate_institution_name(*, certificate: Certificate) -> str:
     """The name the charter was issued to: the institution's name in the decision's period."""
     return name_in_period(institution=certificate.institution, period_id=certificate.decision.period_id)
-
-
-def certificate_counts(*, decision: Decision) -> dict[str, int]:
-    return {
-        row["status"]: row["n"]
-        for row in decision.certificates.values("status").annotate(n=Count("id")).order_by()
-        if row["status"] in CertificateStatus.values
-    }

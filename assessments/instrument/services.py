@@ -1,4 +1,4 @@
-"""Writes of instruments: publish (after checking the whole instrument) and delete a draft."""
+"""Writes of instruments: publish after checking the whole instrument (a published one is immutable)."""
 
 import logging
 from decimal import Decimal
@@ -60,15 +60,3 @@ def instrument_publish(*, instrument: Instrument, user: AnyUser | None) -> Instr
         instrument.published_at = timezone.now()
         instrument.save(update_fields=["status", "published_at"])
     return instrument
-
-
-def instrument_ensure_editable(*, instrument: Instrument) -> None:
-    if instrument.is_published:
-        raise InvalidTransition(_("A published instrument cannot be edited; import a new version instead."))
-
-
-def instrument_delete(*, instrument: Instrument) -> None:
-    instrument_ensure_editable(instrument=instrument)
-    if instrument.periods.exists():
-        raise InvalidTransition(_("The instrument is used by a period."))
-    instrument.delete()

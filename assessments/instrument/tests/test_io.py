@@ -168,13 +168,9 @@ def test_existing_code_is_refused(instrument):
     assert any("already exists" in e for e in info.value.errors)
 
 
-def test_published_instrument_cannot_be_published_again_or_deleted(instrument):
-    from assessments.instrument.services import instrument_delete
-
+def test_published_instrument_cannot_be_published_again(instrument):
     with pytest.raises(InvalidTransition):
         instrument_publish(instrument=instrument, user=None)
-    with pytest.raises(InvalidTransition):
-        instrument_delete(instrument=instrument)
 
 
 def test_publish_checks_the_maxima(instrument):
