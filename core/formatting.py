@@ -21,6 +21,7 @@ also written in docs/architecture.md:
 """
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -148,6 +149,28 @@ def signed(value: Number | None, places: int = SCORE_PLACES) -> str:
     if amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == 0:
         return "0"
     return ("+" if amount > 0 else "−") + text
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
+_DOT_DECIMAL = re.compile(r"^-?\d+\.(\d+)$")
+
+
+def recorded(text: object) -> str:
+    """A value as stored in text by the audit log ("2026-12-02", "2026-12-02 06:27:05+00:00",
+    "250.00"), written the way every page writes it; anything else is returned as it is."""
+    value = "" if text is None else str(text)
+    try:
+        if _ISO_DATE.match(value):
+            return date(dt.date.fromisoformat(value))
+        if _ISO_DATETIME.match(value):
+            return datetime_seconds(dt.datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except ValueError:
+        return value
+    decimal = _DOT_DECIMAL.match(value)
+    if decimal:
+        return number(Decimal(value), len(decimal.group(1)), fixed=True)
+    return value
 
 
 def data_number(value: Number | None, places: int = SCORE_PLACES) -> str:

@@ -620,6 +620,7 @@ def register_import(
 def register_upload_create(
     *, rows: list[RegisterRow], filename: str, effective_on: dt.date, user: Any
 ) -> RegisterUpload:
+    require_admin(user)
     return RegisterUpload.objects.create(
         rows=[r.as_dict() for r in rows], filename=filename[:200], effective_on=effective_on, uploaded_by=user
     )
@@ -627,6 +628,7 @@ def register_upload_create(
 
 def register_upload_apply(*, upload: RegisterUpload, user: Any, fingerprint: str) -> RegisterApplyResult:
     """Apply a previewed upload once, to the register the preview was made from."""
+    require_admin(user)
     with transaction.atomic():
         upload = RegisterUpload.objects.select_for_update().get(pk=upload.pk)
         if upload.applied_at is not None:

@@ -69,6 +69,12 @@ def as_signed(value: Figure) -> str:
 
 
 @register.filter
+def as_recorded(value: object) -> str:
+    """A value the audit log kept as text, written like every other date or figure."""
+    return formatting.recorded(value)
+
+
+@register.filter
 def as_input_date(value: dt.date | None) -> str:
     """The ISO value an <input type="date"> expects; the browser shows it in its own widget."""
     return formatting.data_date(value)

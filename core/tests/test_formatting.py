@@ -111,6 +111,15 @@ def test_audit_times_carry_seconds_in_each_language():
     assert formatting.datetime_seconds(when, language="en") == "1 September 2026, 00:00:05 WIB"
 
 
+def test_values_the_audit_log_kept_as_text_read_like_every_page():
+    with translation.override("id"):
+        assert formatting.recorded("2026-08-01") == "1 Agustus 2026"
+        assert formatting.recorded("2026-07-31 20:00:05+00:00") == "1 Agustus 2026 03.00.05 WIB"
+        assert formatting.recorded("1234.50") == "1.234,50"
+        assert formatting.recorded("Banjir") == "Banjir"
+        assert formatting.recorded(None) == ""
+
+
 def test_first_hour_of_a_utc_day_is_seven_in_the_morning_in_jakarta():
     when = dt.datetime(2026, 3, 1, 0, 0, tzinfo=dt.UTC)
     assert formatting.datetime(when, language="id") == "1 Maret 2026 07.00 WIB"

@@ -29,10 +29,11 @@ MONTH_NAMES = (
 )
 FORBIDDEN = {
     "ISO date": re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
-    "numeric date": re.compile(r"(?<![\w.])\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"),
+    # (13.27.05 WIB is an Indonesian time with seconds, not a date.)
+    "numeric date": re.compile(r"(?<![\w.])\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b(?!\s*WIB)"),
     "month-first date": re.compile(rf"\b(?:{MONTH_NAMES})\.? \d{{1,2}}(?!\d)"),
     "a.m./p.m. time": re.compile(r"\b\d{1,2}[:.]\d{2}\s*[ap]\.?m\.?(?!\w)", re.IGNORECASE),
-    "time without its zone": re.compile(r"\b\d{2}[:.]\d{2}\b(?!\s*WIB)(?![.,]\d)"),
+    "time without its zone": re.compile(r"\b\d{2}[:.]\d{2}\b(?!\s*WIB)(?![.,:]\d)"),
     "English thousands separator": re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w,])"),
     "English decimal point": re.compile(r"(?<![\w.,])\d+\.\d{2}(?![\d.])(?!\s*WIB)"),
     "number without thousands separator": re.compile(r"(?<![\w.,/+-])\d{5,}(?![\w.,/])"),

@@ -64,6 +64,9 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "accounts:password_reset_complete": (ALL, ALL),
     "institutions:list": (ADMIN, ADMIN),
     "institutions:detail": (ADMIN, ADMIN),
+    "institutions:register": (ADMIN, ADMIN),
+    "institutions:register_export": (ADMIN, ADMIN),
+    "institutions:register_preview": (ADMIN, ADMIN),
     "assessments:instrument_list": (OVERSIGHT, OVERSIGHT),
     "assessments:instrument_import": (ADMIN, ADMIN),
     "assessments:instrument_detail": (OVERSIGHT, OVERSIGHT),
@@ -150,7 +153,7 @@ def matrix_world(verification_started, admin_user, verifier, other_verifier, edi
     from assessments.models import Clarification, Evidence
     from certificates.models import Certificate, Decision, DecisionStatus, RenderStatus
     from certificates.services import serial_new
-    from institutions.models import Membership
+    from institutions.models import Membership, RegisterUpload
 
     other_institution = Membership.objects.get(user=other_lead).institution
     other_editor = make_member(other_institution, MembershipRole.EDITOR, "editor@other.local")
@@ -209,6 +212,9 @@ def matrix_world(verification_started, admin_user, verifier, other_verifier, edi
         "certificates:certificate_revoke": certificate.pk,
         "certificates:certificate_reinstate": certificate.pk,
         "accounts:otp_reset": lead.pk,
+        "institutions:register_preview": RegisterUpload.objects.create(
+            rows=[], filename="register.csv", effective_on=dt.date(2026, 12, 1), uploaded_by=admin_user
+        ).pk,
     }
     return {
         "people": people,
