@@ -38,7 +38,9 @@ def test_period_edit_through_the_page_has_actor_before_and_after(admin_user, per
     assert entry.actor == admin_user and entry.remote_addr == "127.0.0.1" and entry.cid
     assert entry.changes["name"] == ["Penilaian Uji", "Penilaian Uji Diubah"]
     html = page(admin_user, what="assessments.period")
-    assert "Penilaian Uji Diubah" in html and admin_user.email in html and "<del><samp>Penilaian Uji</samp></del>" in html
+    assert (
+        "Penilaian Uji Diubah" in html and admin_user.email in html and "<del><samp>Penilaian Uji</samp></del>" in html
+    )
     assert response.has_header("X-Request-ID")
 
 
