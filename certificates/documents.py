@@ -61,6 +61,11 @@ class LetterData:
     signatory_name: str
     signatory_title: str
     rows: list[AnnexRow]
+    # From the period's instrument: the Mengingat entries, the bands that earn a charter (lowest
+    # first) and the name of the reported value.
+    legal_basis: tuple[str, ...] = ()
+    charter_bands: tuple[str, ...] = ()
+    result_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,7 @@ class CharterData:
     signatory_title: str
     serial: str
     verify_url: str
+    result_label: str = ""
 
 
 _local = threading.local()
@@ -205,5 +211,6 @@ def kind_order(kind: str) -> int:
     return keys.index(kind) if kind in keys else len(keys)
 
 
-def score_text(total: Decimal | None) -> str:
-    return formatting.score(total)
+def score_text(total: Decimal | None, places: int = formatting.SCORE_PLACES) -> str:
+    """A value at its instrument's display precision, cut so it never reads as a band it missed."""
+    return formatting.score(total, places)

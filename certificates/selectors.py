@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import AnyUser
 from accounts.roles import is_admin, is_verifier, membership_of
-from assessments.domain.bands import good_band_minimum
+from assessments.domain.bands import band_codes, charter_bands
 from assessments.models import Assessment, AssessmentStatus, Instrument, Score, ScoreBasis
 from certificates.documents import KIND_NAMES_ID, AnnexRow, kind_order, score_text
 from certificates.models import Certificate, Decision, DecisionStatus, RenderStatus
@@ -28,12 +28,17 @@ def serial_normalise(text: str) -> str:
     return _NOT_SERIAL.sub("", (text or "").upper()).translate(_LOOKALIKES)[:32]
 
 
-def certificate_threshold(*, instrument: Instrument) -> Decimal:
-    """The lowest total that earns a charter: the first good band (`assessments.domain.bands`)."""
-    minimum = good_band_minimum(instrument.bands.all())
-    if minimum is None:
+def charter_codes(*, instrument: Instrument) -> frozenset[str]:
+    """The codes of the instrument's bands that earn a charter (their flag is data)."""
+    bands = list(instrument.bands.all())
+    if not bands:
         raise ValidationFailed(_("The period's instrument has no category bands."))
-    return minimum
+    return band_codes(bands, "earns_charter")
+
+
+def charter_band_names(*, instrument: Instrument) -> list[str]:
+    """The names of the bands that earn a charter, lowest first (for documents and pages)."""
+    return [b.name for b in charter_bands(instrument.bands.all())]
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ def verified_assessments(*, period_id: int) -> QuerySet[Assessment]:
     )
 
 
-def annex_entries(*, assessments: list[Assessment], threshold: Decimal) -> list[AnnexEntry]:
+def annex_entries(*, assessments: list[Assessment], charter: frozenset[str]) -> list[AnnexEntry]:
     """Assessments with their verified scores, ordered by institution kind then name (one query)."""
     scores = {
         s.assessment_id: s
@@ -69,7 +74,7 @@ def annex_entries(*, assessments: list[Assessment], threshold: Decimal) -> list[
         AnnexEntry(
             assessment=a,
             score=scores.get(a.pk),
-            charter=bool(scores.get(a.pk) and scores[a.pk].total >= threshold),
+            charter=bool(scores.get(a.pk) and scores[a.pk].category_code in charter),
             institution_name=name(a),
         )
         for a in ordered
@@ -79,20 +84,18 @@ def annex_entries(*, assessments: list[Assessment], threshold: Decimal) -> list[
 def decision_annex(*, decision: Decision) -> list[AnnexEntry]:
     """The annex of a decision (draft: a preview; issued: the final scores). Three queries."""
     assessments = list(decision.assessments.select_related("institution"))
-    return annex_entries(
-        assessments=assessments, threshold=certificate_threshold(instrument=decision.period.instrument)
-    )
+    return annex_entries(assessments=assessments, charter=charter_codes(instrument=decision.period.instrument))
 
 
-def annex_rows(entries: list[AnnexEntry]) -> list[AnnexRow]:
-    """The annex as the letter prints it."""
+def annex_rows(entries: list[AnnexEntry], *, places: int) -> list[AnnexRow]:
+    """The annex as the letter prints it (values at the instrument's display precision)."""
     return [
         AnnexRow(
             number=n,
             name=e.institution_name or e.assessment.institution.name,
             kind=e.assessment.institution.kind,
             kind_name=KIND_NAMES_ID.get(e.assessment.institution.kind, e.assessment.institution.kind),
-            score=score_text(e.score.total if e.score else None),
+            score=score_text(e.score.total if e.score else None, places),
             category=e.score.category_name if e.score else "—",
             charter=e.charter,
         )

@@ -1,7 +1,7 @@
 """Writes for decisions and certificates: draft, select, issue, render, retry, revoke.
 
 Issuing is one transaction: every included assessment moves VERIFIED → DECIDED through the
-workflow, its verified score becomes final, and each institution at Baik or better gets a
+workflow, its verified score becomes final, and each institution in a band that earns a charter gets a
 certificate with a fresh serial. The PDFs are rendered afterwards by tasks on the `pdf` queue
 (queued with transaction.on_commit), so a rendering failure never touches the decision.
 """
@@ -43,7 +43,8 @@ from certificates.selectors import (
     SERIAL_LENGTH,
     annex_rows,
     certificate_institution_name,
-    certificate_threshold,
+    charter_band_names,
+    charter_codes,
     decision_annex,
 )
 from core import formatting
@@ -248,13 +249,28 @@ def decision_issue(*, decision: Decision, user: AnyUser) -> Decision:
             )
             if current is None or stale:
                 scores[a.pk] = score_compute(assessment_id=a.pk, basis=ScoreBasis.VERIFIED, final=True)
+        pending = [a for a in assessments if scores[a.pk].pending_count]
+        if pending:
+            raise InvalidTransition(
+                _("The decision cannot be issued."),
+                errors=[
+                    _("%(institution)s: a component of the value has no figure yet (%(components)s).")
+                    % {
+                        "institution": a.institution.name,
+                        "components": ", ".join(
+                            str(c["name"]) for c in scores[a.pk].components if c.get("value") is None
+                        ),
+                    }
+                    for a in pending
+                ],
+            )
         Score.objects.filter(assessment_id__in=ids, basis=ScoreBasis.VERIFIED).update(is_final=True)
 
         reason = _("Decision %(number)s") % {"number": decision.number}
         for a in assessments:
             transition_apply(assessment=a, to=AssessmentStatus.DECIDED, user=user, reason=reason)
 
-        threshold = certificate_threshold(instrument=decision.period.instrument)
+        charter = charter_codes(instrument=decision.period.instrument)
         taken: set[str] = set()
         Certificate.objects.bulk_create(
             [
@@ -269,7 +285,7 @@ def decision_issue(*, decision: Decision, user: AnyUser) -> Decision:
                     render_status=RenderStatus.QUEUED,
                 )
                 for a in assessments
-                if scores[a.pk].total >= threshold
+                if scores[a.pk].category_code in charter
             ]
         )
         decision.status = DecisionStatus.ISSUED
@@ -340,6 +356,7 @@ def _error_text(exc: BaseException) -> str:
 
 
 def letter_data(*, decision: Decision) -> documents.LetterData:
+    instrument = decision.period.instrument
     return documents.LetterData(
         body_name=settings.OVERSIGHT_BODY_NAME,
         body_short=settings.OVERSIGHT_BODY_SHORT,
@@ -349,18 +366,23 @@ def letter_data(*, decision: Decision) -> documents.LetterData:
         period_name=decision.period.name,
         signatory_name=decision.signatory_name,
         signatory_title=decision.signatory_title,
-        rows=annex_rows(decision_annex(decision=decision)),
+        rows=annex_rows(decision_annex(decision=decision), places=instrument.result_decimals),
+        legal_basis=tuple(instrument.legal_basis_entries),
+        charter_bands=tuple(charter_band_names(instrument=instrument)),
+        result_label=instrument.result_label,
     )
 
 
 def charter_data(*, certificate: Certificate) -> documents.CharterData:
     decision = certificate.decision
+    instrument = decision.period.instrument
     return documents.CharterData(
         body_name=settings.OVERSIGHT_BODY_NAME,
         body_short=settings.OVERSIGHT_BODY_SHORT,
         institution=certificate_institution_name(certificate=certificate),
         category=certificate.category_name,
-        score=documents.score_text(certificate.score_total),
+        score=documents.score_text(certificate.score_total, instrument.result_decimals),
+        result_label=instrument.result_label,
         decision_number=decision.number,
         decision_date=formatting.date(decision.date, language=formatting.OFFICIAL_LANGUAGE),
         place=decision.place,

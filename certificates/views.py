@@ -140,8 +140,8 @@ def decision_select(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Selection saved."))
             return redirect("certificates:decision_detail", pk=decision.pk)
     candidates = list(selectors.verified_assessments(period_id=decision.period_id))
-    threshold = selectors.certificate_threshold(instrument=decision.period.instrument)
-    entries = selectors.annex_entries(assessments=candidates, threshold=threshold)
+    charter = selectors.charter_codes(instrument=decision.period.instrument)
+    entries = selectors.annex_entries(assessments=candidates, charter=charter)
     selected = set(decision.assessments.values_list("pk", flat=True))
     return render(
         request,

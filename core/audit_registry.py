@@ -30,7 +30,11 @@ FOLLOWED: dict[str, dict[str, Any]] = {
     "assessments.Clarification": {},
     "certificates.Decision": {},
     "certificates.Certificate": {"exclude_fields": ["render_status", "render_error", "rendered_at", "pdf"]},
-    "dashboards.Target": {},
+    "assessments.Target": {},
+    "assessments.ScaleLevel": {},
+    "assessments.Component": {},
+    "assessments.SubAspect": {},
+    "assessments.ComponentValue": {},
     # Second-factor devices: that one was added, confirmed or removed; never the secret.
     "otp_totp.TOTPDevice": {"include_fields": ["user", "name", "confirmed"]},
     "otp_static.StaticDevice": {"include_fields": ["user", "name", "confirmed"]},
@@ -44,6 +48,7 @@ SCOPE: dict[str, dict[str, str]] = {
     "assessments.Extension": {"institution": "institution_id", "period": "period_id"},
     "assessments.Assessment": {"institution": "institution_id", "period": "period_id", "assessment": "pk"},
     "assessments.Answer": {"assessment": "assessment_id"},
+    "assessments.ComponentValue": {"assessment": "assessment_id"},
     "certificates.Decision": {"period": "period_id"},
     "certificates.Certificate": {"institution": "institution_id", "assessment": "assessment_id"},
 }

@@ -4,7 +4,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import CategoryBand, Period
+from assessments.models import CategoryBand, Instrument, InstrumentStatus, Period
+from assessments.models.target import YEAR_MAX, YEAR_MIN
 from institutions.models import InstitutionGroup, InstitutionKind
 from institutions.selectors import province_list
 
@@ -60,7 +61,10 @@ class PercentField(forms.DecimalField):
 
 
 class TargetForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    instrument = forms.ModelChoiceField(
+        label=_("Instrument"), queryset=Instrument.objects.filter(status=InstrumentStatus.PUBLISHED)
+    )
+    year = forms.IntegerField(label=_("Year"), min_value=YEAR_MIN, max_value=YEAR_MAX)
     KL = PercentField(label=InstitutionGroup.KL.label)
     PROVINSI = PercentField(label=InstitutionGroup.PROVINSI.label)
     KABKOTA = PercentField(label=InstitutionGroup.KABKOTA.label)

@@ -19,8 +19,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assessments.access import results_visible_filter
-from assessments.domain.bands import good_band_minimum
 from assessments.domain.scoring import gap
+from assessments.instrument.selectors import level_scale
 from assessments.models import (
     Answer,
     Aspect,
@@ -30,9 +30,9 @@ from assessments.models import (
     Period,
     Score,
     ScoreBasis,
+    Target,
     TransitionLog,
 )
-from dashboards.models import TARGET_DEFAULTS, Target
 from institutions.models import (
     Institution,
     InstitutionGroup,
@@ -88,7 +88,7 @@ class CategoryRow:
 
     @property
     def good_share(self) -> Decimal | None:
-        """Share (%) of all the row's institutions at Baik or better (unassessed count as not)."""
+        """Share (%) of all the row's institutions in a target band (unassessed count as not)."""
         return Decimal(self.good * 100) / self.institutions if self.institutions else None
 
     @property
@@ -110,8 +110,8 @@ class CategoryRow:
 class TargetCheck:
     group: str
     year: int
-    target: Decimal
-    is_default: bool
+    # None: no target is set for this instrument, group and year.
+    target: Decimal | None
     institutions: int
     good: int
 
@@ -120,35 +120,40 @@ class TargetCheck:
         return Decimal(self.good * 100) / self.institutions if self.institutions else None
 
     @property
+    def is_set(self) -> bool:
+        return self.target is not None
+
+    @property
     def met(self) -> bool:
         # Exact comparison (good / institutions ≥ target / 100) with no rounding on the way.
-        return self.institutions > 0 and self.good * 100 >= self.target * self.institutions
+        return self.target is not None and self.institutions > 0 and self.good * 100 >= self.target * self.institutions
 
     @property
     def needed(self) -> int:
-        """How many more institutions must reach Baik or better to meet the target."""
-        if self.met or not self.institutions:
+        """How many more institutions must reach a target band to meet the target."""
+        if self.target is None or self.met or not self.institutions:
             return 0
         required = (self.target * self.institutions / 100).to_integral_value(rounding=ROUND_CEILING)
         return int(required) - self.good
 
 
+TargetKey = tuple[int, str, int]  # instrument id, group, year
+
+
 def target_check(
-    *, group: str, year: int, good: int, institutions: int, targets: dict[tuple[str, int], Decimal]
+    *, instrument_id: int, group: str, year: int, good: int, institutions: int, targets: dict[TargetKey, Decimal]
 ) -> TargetCheck:
-    explicit = targets.get((group, year))
     return TargetCheck(
         group=group,
         year=year,
-        target=explicit if explicit is not None else TARGET_DEFAULTS[group],
-        is_default=explicit is None,
+        target=targets.get((instrument_id, group, year)),
         institutions=institutions,
         good=good,
     )
 
 
-def targets_map() -> dict[tuple[str, int], Decimal]:
-    return {(t.group, t.year): t.share for t in Target.objects.all()}
+def targets_map() -> dict[TargetKey, Decimal]:
+    return {(t.instrument_id, t.group, t.year): t.share for t in Target.objects.all()}
 
 
 def period_year(period: Period) -> int:
@@ -156,10 +161,9 @@ def period_year(period: Period) -> int:
 
 
 def bands_of(instrument_id: int, rows: Iterable[CategoryBand]) -> list[Band]:
-    """The instrument's bands, with `good` set as `assessments.domain.bands` decides."""
+    """The instrument's bands, `good` being the band's own flag: it counts toward the target."""
     own = sorted((b for b in rows if b.instrument_id == instrument_id), key=lambda b: b.min_score)
-    minimum = good_band_minimum(own)
-    return [Band(b.code, b.name, b.min_score, minimum is not None and b.min_score >= minimum) for b in own]
+    return [Band(b.code, b.name, b.min_score, b.counts_for_target) for b in own]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -377,6 +381,7 @@ def national_figures(*, period: Period) -> dict[str, Any]:
     year = period_year(period)
     checks = [
         target_check(
+            instrument_id=period.instrument_id,
             group=g.value,
             year=year,
             good=groups[g.value].good,
@@ -407,9 +412,9 @@ def national_figures(*, period: Period) -> dict[str, Any]:
 
 
 def trend_figures(
-    *, all_bands: list[CategoryBand], targets: dict[tuple[str, int], Decimal], group_sizes: dict[str, int]
+    *, all_bands: list[CategoryBand], targets: dict[TargetKey, Decimal], group_sizes: dict[str, int]
 ) -> list[dict[str, Any]]:
-    """Per period (oldest first): assessed and Baik-or-better counts per group, against targets.
+    """Per period (oldest first): assessed and target-band counts per group, against targets.
 
     Each period's denominator is the register it opened with (its coverage snapshot); a period
     without one uses `group_sizes` (today's register).
@@ -453,6 +458,7 @@ def trend_figures(
         for g in InstitutionGroup:
             assessed, good = cells.get((p["pk"], g.value), [0, 0])
             check = target_check(
+                instrument_id=p["instrument_id"],
                 group=g.value,
                 year=year,
                 good=good,
@@ -609,12 +615,13 @@ def weakest_indicators(*, assessment: Assessment, basis: str, limit: int = 5) ->
     """The indicators that lose the most points on the given basis (one query)."""
     from assessments.domain.scoring import indicator_value
 
+    fractions = level_scale(instrument_id=assessment.period.instrument_id).fractions()
     field_name = "verified_level" if basis == ScoreBasis.VERIFIED else "self_level"
     rows = []
     for answer in Answer.objects.filter(assessment=assessment).select_related("indicator__aspect"):
         level = getattr(answer, field_name)
         maximum = answer.indicator.max_score
-        lost = maximum - indicator_value(maximum, level)
+        lost = maximum - indicator_value(maximum, level, fractions)
         rows.append({"indicator": answer.indicator, "level": level, "max": maximum, "lost": lost})
     rows.sort(key=lambda r: (-r["lost"], r["indicator"].aspect.number, r["indicator"].position, r["indicator"].code))
     return [r for r in rows if r["lost"] > 0][:limit]
@@ -633,21 +640,21 @@ def institution_counts_by_group() -> dict[str, int]:
     return out
 
 
-def target_table(*, years: Iterable[int]) -> list[dict[str, Any]]:
-    """Effective targets per year (explicit rows or the defaults), newest first."""
+def target_table() -> list[dict[str, Any]]:
+    """Targets per instrument and year (the periods' years and every year with a row), newest
+    first; a cell without a row is None: no target set."""
+    from assessments.models import Instrument
+
     targets = targets_map()
-    all_years = sorted(set(years) | {y for _g, y in targets}, reverse=True)
+    period_years = set(Period.objects.values_list("instrument_id", "self_assessment_opens__year").distinct())
+    pairs = period_years | {(i, y) for i, _g, y in targets}
+    names = dict(Instrument.objects.filter(pk__in={i for i, _y in pairs}).values_list("pk", "name"))
     return [
         {
+            "instrument_id": instrument_id,
+            "instrument": names.get(instrument_id, ""),
             "year": year,
-            "cells": [
-                {
-                    "group": g.value,
-                    "share": targets.get((g.value, year), TARGET_DEFAULTS[g.value]),
-                    "is_default": (g.value, year) not in targets,
-                }
-                for g in InstitutionGroup
-            ],
+            "cells": [{"group": g.value, "share": targets.get((instrument_id, g.value, year))} for g in InstitutionGroup],
         }
-        for year in all_years
+        for instrument_id, year in sorted(pairs, key=lambda p: (-p[1], names.get(p[0], "")))
     ]

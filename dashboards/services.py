@@ -8,20 +8,26 @@ from django.utils.translation import gettext as _
 from accounts.models import AnyUser
 from accounts.roles import is_admin
 from core.errors import AccessDenied, ValidationFailed
-from dashboards.models import Target
+from assessments.models import Instrument, Target
+from assessments.models.target import YEAR_MAX, YEAR_MIN
 from institutions.models import InstitutionGroup
 
 
-def target_set(*, year: int, shares: dict[str, Decimal], user: AnyUser) -> list[Target]:
-    """Set the target share (%) at Baik or better for each group in one year (admins only).
+def target_set(
+    *, instrument: Instrument, year: int, shares: dict[str, Decimal], user: AnyUser
+) -> list[Target]:
+    """Set, for one instrument and year, the share (%) of each group's institutions that should
+    be in a band counting toward the target (admins only).
 
     All or nothing: any invalid value refuses the whole change.
     """
     if not is_admin(user):
         raise AccessDenied(_("Only the oversight admin can change the national targets."))
     errors = []
-    if not 2000 <= year <= 2100:
-        errors.append(_("The year must be between 2000 and 2100."))
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        errors.append(_("The year must be between %(min)s and %(max)s.") % {"min": YEAR_MIN, "max": YEAR_MAX})
+    if not instrument.bands.filter(counts_for_target=True).exists():
+        errors.append(_("No band of this instrument counts toward the national target."))
     for group in InstitutionGroup:
         value = shares.get(group.value)
         if value is None:
@@ -34,7 +40,10 @@ def target_set(*, year: int, shares: dict[str, Decimal], user: AnyUser) -> list[
     with transaction.atomic():
         for group in InstitutionGroup:
             target, _created = Target.objects.update_or_create(
-                group=group.value, year=year, defaults={"share": shares[group.value], "updated_by": user}
+                instrument=instrument,
+                group=group.value,
+                year=year,
+                defaults={"share": shares[group.value], "updated_by": user},
             )
             saved.append(target)
     return saved

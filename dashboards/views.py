@@ -212,13 +212,15 @@ def public_results(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(is_admin)
 def targets_edit(request: HttpRequest) -> HttpResponse:
-    years = {p.self_assessment_opens.year for p in Period.objects.only("self_assessment_opens")}
     form = TargetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.target_set(
-                year=data["year"], shares={g: data[g] for g in InstitutionGroup.values}, user=request.user
+                instrument=data["instrument"],
+                year=data["year"],
+                shares={g: data[g] for g in InstitutionGroup.values},
+                user=request.user,
             )
         except ValidationFailed as exc:
             for error in exc.errors or [exc.message]:
@@ -229,7 +231,7 @@ def targets_edit(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboards/targets.html",
-        {"form": form, "table": selectors.target_table(years=years), "group_labels": GROUP_LABELS},
+        {"form": form, "table": selectors.target_table(), "group_labels": GROUP_LABELS},
     )
 
 

@@ -1,30 +1,41 @@
 """The scoring rule: the only place where the arithmetic of a score exists.
 
 Pure: no database. Callers turn an instrument into an `InstrumentSpec` (see
-`assessments.selectors.instrument_spec`) and pass the levels they have.
+`assessments.instrument.selectors.instrument_spec`) and pass the levels they have.
 
-- Indicator value = indicator max × level / LEVEL_MAX (`domain.levels`: 1..4 are quarters; a
-  verifier may set 0, "not evidenced", worth 0). An unanswered indicator counts 0 and is reported as missing.
-- Aspect total = sum of its indicator values; total = sum of aspect totals.
-- Category = the band with the highest min score not above the total.
-- Index = total / instrument maximum, rounded half up to four places (shown with two).
+- Indicator value = indicator weight × the fraction its level is worth on the instrument's
+  scale (`InstrumentSpec.fractions`; the verifier's "not evidenced", level 0, is worth 0). An
+  unanswered indicator counts 0 and is reported as missing.
+- Aspect value = sum of its indicator values; the maturity value = sum of the aspect values
+  (on the result scale: the indicator weights add up to the instrument's maximum).
+- Final value = Σ component weight × component value: the maturity component, and any other
+  component (a staff survey) whose value is stored per assessment; a bonus component adds its
+  value capped at its cap (none entered counts 0). A survey without a value is reported as
+  pending, and the final value then holds only the components present.
+- Category = the band with the highest minimum not above the exact final value.
+- Index = final value / instrument maximum (exact; 0–1 for the maximum, above 1 with a bonus).
 - Gap = verified − self, per aspect and overall (`compare`).
-All arithmetic is exact Decimal: no float ever enters. A total is exact to the quarter of the
-smallest indicator maximum's unit (12,5 × 1/4 = 3,125), so stored totals keep four places.
+All arithmetic is exact Decimal: no float ever enters, nothing is rounded before the category is
+chosen; display rounding (always down, see core.formatting) cannot contradict the band.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from assessments.domain.levels import LEVEL_MAX, LEVEL_MIN
+from assessments.domain.levels import NOT_EVIDENCED
 
 _ZERO = Decimal(0)
-# Each level is worth level / LEVEL_MAX of the indicator (1..4 are quarters); kept as a division,
-# not a multiplication by a fraction, so stored totals keep the exponent they always had.
-_TOP = Decimal(LEVEL_MAX)
-INDEX_QUANTUM = Decimal("0.0001")
+_ONE = Decimal(1)
+# The stored precision of a total and an index (ten places; publishing checks every indicator's
+# value fits, so a stored figure is the exact one).
+STORED_QUANTUM = Decimal("1e-10")
+
+MATURITY = "maturity"
+SURVEY = "survey"
+BONUS = "bonus"
+COMPONENT_KINDS = (MATURITY, SURVEY, BONUS)
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,9 @@ class BandSpec:
     code: str
     name: str
     min_score: Decimal
+    earns_charter: bool = False
+    counts_for_target: bool = False
+    grants_jpt: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,37 +63,52 @@ class AspectSpec:
 
 
 @dataclass(frozen=True)
+class ComponentSpec:
+    code: str
+    kind: str
+    name: str
+    weight: Decimal
+    cap: Decimal | None = None
+
+
+_MATURITY_ALONE = (ComponentSpec(MATURITY, MATURITY, "", _ONE),)
+
+
+@dataclass(frozen=True)
 class InstrumentSpec:
     max_score: Decimal
     bands: tuple[BandSpec, ...]
     aspects: tuple[AspectSpec, ...]
+    # Level → fraction of an indicator's weight; "not evidenced" (0) is added worth 0.
+    fractions: Mapping[int, Decimal]
+    components: tuple[ComponentSpec, ...] = _MATURITY_ALONE
 
     def __post_init__(self) -> None:
         if not self.bands:
             raise ValueError("an instrument needs at least one category band")
         object.__setattr__(self, "bands", tuple(sorted(self.bands, key=lambda b: b.min_score)))
+        fractions = dict(self.fractions)
+        fractions.setdefault(NOT_EVIDENCED, _ZERO)
+        object.__setattr__(self, "fractions", fractions)
+        if [c.kind for c in self.components].count(MATURITY) != 1:
+            raise ValueError("an instrument needs exactly one maturity component")
         codes = [i.code for a in self.aspects for i in a.indicators]
         if len(codes) != len(set(codes)):
             raise ValueError("indicator codes must be unique within an instrument")
         object.__setattr__(self, "_codes", frozenset(codes))
         object.__setattr__(self, "_order", tuple(codes))
-        # Each indicator's value at levels 0..4, computed once by `indicator_value`: scoring a
+        # Each indicator's value at each level, computed once by `indicator_value`: scoring a
         # whole period then only looks values up and adds them.
         values = tuple(
             tuple(
-                (
-                    i.code,
-                    i.max_score,
-                    tuple(indicator_value(i.max_score, lv) for lv in range(LEVEL_MIN, LEVEL_MAX + 1)),
-                )
+                (i.code, i.max_score, {lv: indicator_value(i.max_score, lv, fractions) for lv in fractions})
                 for i in a.indicators
             )
             for a in self.aspects
         )
-        object.__setattr__(self, "_values", values)
         # Per aspect: its slice of the levels in `indicator_order`, and a memo of the results
         # already computed for a given slice (a period repeats the same few combinations per
-        # aspect many times). Per total: index, category and next category.
+        # aspect many times). Per final value: index, category and next category.
         plan: list[tuple[Any, ...]] = []
         start = 0
         for aspect, aspect_values in zip(self.aspects, values, strict=True):
@@ -87,6 +116,9 @@ class InstrumentSpec:
             start += len(aspect_values)
         object.__setattr__(self, "_plan", tuple(plan))
         object.__setattr__(self, "_summaries", {})
+        # The maturity value is the final value when it is the only component, worth it whole.
+        alone = len(self.components) == 1 and self.components[0].weight == _ONE
+        object.__setattr__(self, "_maturity_alone", alone)
 
     @property
     def indicator_codes(self) -> frozenset[str]:
@@ -96,6 +128,11 @@ class InstrumentSpec:
     def indicator_order(self) -> tuple[str, ...]:
         """Every indicator code, aspect by aspect: the order `score_sequence` expects."""
         return self._order  # type: ignore[attr-defined]  # set in __post_init__ (frozen dataclass)
+
+    @property
+    def stored_components(self) -> tuple[ComponentSpec, ...]:
+        """The components whose value is stored per assessment (all but maturity)."""
+        return tuple(c for c in self.components if c.kind != MATURITY)
 
 
 @dataclass(frozen=True)
@@ -108,6 +145,18 @@ class AspectResult:
     @property
     def percent(self) -> Decimal:
         return (self.total * 100 / self.max_score) if self.max_score else _ZERO
+
+
+@dataclass(frozen=True)
+class ComponentResult:
+    code: str
+    kind: str
+    name: str
+    weight: Decimal
+    value: Decimal | None
+    # weight × value (a bonus: weight × value capped); None while the value is pending.
+    contribution: Decimal | None
+    cap: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -126,14 +175,25 @@ class ScoreResult:
     aspects: tuple[AspectResult, ...]
     missing: tuple[str, ...] = field(default=())
     next_category: NextCategory | None = None
+    components: tuple[ComponentResult, ...] = field(default=())
+
+    @property
+    def pending(self) -> tuple[ComponentResult, ...]:
+        """Components still without a value: the final value is not complete."""
+        return tuple(c for c in self.components if c.value is None)
+
+    @property
+    def maturity(self) -> Decimal:
+        return sum((a.total for a in self.aspects), _ZERO)
 
 
-def indicator_value(max_score: Decimal, level: int | None) -> Decimal:
+def indicator_value(max_score: Decimal, level: int | None, fractions: Mapping[int, Decimal]) -> Decimal:
     if level is None:
         return _ZERO
-    if isinstance(level, bool) or not isinstance(level, int) or not LEVEL_MIN <= level <= LEVEL_MAX:
-        raise ValueError(f"level must be an integer from {LEVEL_MIN} to {LEVEL_MAX}, got {level!r}")
-    return max_score * level / _TOP
+    if isinstance(level, bool) or not isinstance(level, int) or level not in fractions:
+        raise ValueError(f"level must be one of {sorted(fractions)}, got {level!r}")
+    fraction = fractions[level]
+    return max_score if fraction == _ONE else max_score * fraction
 
 
 def category_for(bands: Sequence[BandSpec], total: Decimal) -> BandSpec:
@@ -154,7 +214,27 @@ def next_category_for(bands: Sequence[BandSpec], total: Decimal) -> NextCategory
 
 
 def index_for(total: Decimal, max_score: Decimal) -> Decimal:
-    return (total / max_score).quantize(INDEX_QUANTUM, rounding=ROUND_HALF_UP) if max_score else _ZERO
+    """Final value / maximum, cut (never rounded up) at the stored precision."""
+    return (total / max_score).quantize(STORED_QUANTUM, rounding=ROUND_DOWN) if max_score else _ZERO
+
+
+def component_results(
+    components: Sequence[ComponentSpec], maturity: Decimal, stored: Mapping[str, Decimal | None]
+) -> tuple[tuple[ComponentResult, ...], Decimal]:
+    """Each component's value and contribution, and the final value (the sum of contributions)."""
+    results = []
+    total = _ZERO
+    for c in components:
+        value = maturity if c.kind == MATURITY else stored.get(c.code)
+        if value is None and c.kind == BONUS:
+            value = _ZERO  # bonus points are optional: none entered counts as none earned
+        contribution = None
+        if value is not None:
+            counted = min(value, c.cap) if c.cap is not None else value
+            contribution = counted if c.weight == _ONE else c.weight * counted
+            total += contribution
+        results.append(ComponentResult(c.code, c.kind, c.name, c.weight, value, contribution, c.cap))
+    return tuple(results), total
 
 
 def summarise(
@@ -163,15 +243,18 @@ def summarise(
     bands: Sequence[BandSpec],
     aspects: Sequence[AspectResult],
     missing: Sequence[str] = (),
+    components: Sequence[ComponentSpec] = _MATURITY_ALONE,
+    stored: Mapping[str, Decimal | None] | None = None,
 ) -> ScoreResult:
-    """Total, index, category and next category from per-aspect totals.
+    """Final value, index, category and next category from per-aspect totals and stored components.
 
     `score` ends here; selectors also call it to rebuild a result from a stored Score row.
     """
     ordered = tuple(sorted(bands, key=lambda b: b.min_score))
-    total = _ZERO
+    maturity = _ZERO
     for aspect in aspects:
-        total += aspect.total
+        maturity += aspect.total
+    parts, total = component_results(components, maturity, stored or {})
     return ScoreResult(
         total=total,
         max_score=max_score,
@@ -180,18 +263,23 @@ def summarise(
         aspects=tuple(aspects),
         missing=tuple(missing),
         next_category=next_category_for(ordered, total),
+        components=parts,
     )
 
 
-def score(spec: InstrumentSpec, levels: Mapping[str, int | None]) -> ScoreResult:
+def score(
+    spec: InstrumentSpec, levels: Mapping[str, int | None], stored: Mapping[str, Decimal | None] | None = None
+) -> ScoreResult:
     """Score one set of levels (indicator code → level or None) against an instrument.
 
-    Raises ValueError for a level outside 0..4 or a code that is not one of the instrument's.
+    `stored` holds the values of the components other than maturity (component code → value,
+    None or absent while pending). Raises ValueError for a level outside the instrument's scale
+    or a code that is not one of the instrument's.
     """
     unknown = levels.keys() - spec.indicator_codes
     if unknown:
         raise ValueError(f"unknown indicator codes: {sorted(unknown)}")
-    return score_sequence(spec, [levels.get(code) for code in spec.indicator_order])
+    return score_sequence(spec, [levels.get(code) for code in spec.indicator_order], stored)
 
 
 _PLAIN_LEVEL_TYPES = frozenset({int, type(None)})
@@ -199,35 +287,42 @@ _PLAIN_LEVEL_TYPES = frozenset({int, type(None)})
 _MEMO_LIMIT = 100_000
 
 
-def score_sequence(spec: InstrumentSpec, levels: Sequence[int | None]) -> ScoreResult:
+def score_sequence(
+    spec: InstrumentSpec, levels: Sequence[int | None], stored: Mapping[str, Decimal | None] | None = None
+) -> ScoreResult:
     """Score levels given in `spec.indicator_order` (None where unanswered); same rules as `score`.
 
     For callers that score many assessments of one instrument: no mapping to build, and each
     aspect's result is computed once per distinct combination of its levels and then reused.
-    Raises ValueError for a level outside 0..4 or a sequence of the wrong length.
+    Raises ValueError for a level outside the scale or a sequence of the wrong length.
     """
     if len(levels) != len(spec.indicator_order):
         raise ValueError(f"expected {len(spec.indicator_order)} levels, got {len(levels)}")
     if not _PLAIN_LEVEL_TYPES.issuperset(map(type, levels)):
         # int subclasses count as their value; anything else (bool, float, Decimal, str) raises.
-        levels = tuple(_plain_level(lv) for lv in levels)
+        levels = tuple(_plain_level(lv, spec.fractions) for lv in levels)
     elif type(levels) is not tuple:
         levels = tuple(levels)
     aspects: list[AspectResult] = []
     missing: list[str] = []
-    total = _ZERO
+    maturity = _ZERO
     for aspect, start, end, values, memo in spec._plan:  # type: ignore[attr-defined]  # set in __post_init__ (frozen dataclass)
         key = levels[start:end]
         part = memo.get(key)
         if part is None:
-            part = _aspect_part(aspect, values, key)
+            part = _aspect_part(aspect, values, key, spec.fractions)
             if len(memo) < _MEMO_LIMIT:
                 memo[key] = part
         result, gaps = part
         aspects.append(result)
-        total += result.total
+        maturity += result.total
         if gaps:
             missing.extend(gaps)
+    if spec._maturity_alone:  # type: ignore[attr-defined]  # set in __post_init__ (frozen dataclass)
+        only = spec.components[0]
+        total, components = maturity, (ComponentResult(only.code, only.kind, only.name, only.weight, maturity, maturity),)
+    else:
+        components, total = component_results(spec.components, maturity, stored or {})
     summary = spec._summaries.get(total)  # type: ignore[attr-defined]  # set in __post_init__ (frozen dataclass)
     if summary is None:
         summary = spec._summaries[total] = (  # type: ignore[attr-defined]  # set in __post_init__ (frozen dataclass)
@@ -244,19 +339,23 @@ def score_sequence(spec: InstrumentSpec, levels: Sequence[int | None]) -> ScoreR
         aspects=tuple(aspects),
         missing=tuple(missing),
         next_category=next_category,
+        components=components,
     )
 
 
-def _plain_level(level: int | None) -> int | None:
+def _plain_level(level: int | None, fractions: Mapping[int, Decimal]) -> int | None:
     """An int subclass as a plain int; raises the usual ValueError for a bool or a non-integer."""
     if level is None or type(level) is int:
         return level
-    indicator_value(_ZERO, level)  # raises unless an int (not bool) from 0 to 4
+    indicator_value(_ZERO, level, fractions)  # raises unless an int (not bool) of the scale
     return int(level)
 
 
 def _aspect_part(
-    aspect: AspectSpec, values: tuple[tuple[str, Decimal, tuple[Decimal, ...]], ...], levels: tuple[int | None, ...]
+    aspect: AspectSpec,
+    values: tuple[tuple[str, Decimal, dict[int, Decimal]], ...],
+    levels: tuple[int | None, ...],
+    fractions: Mapping[int, Decimal],
 ) -> tuple[AspectResult, tuple[str, ...]]:
     """One aspect's result and its unanswered codes (the arithmetic of `indicator_value`)."""
     subtotal = _ZERO
@@ -264,10 +363,9 @@ def _aspect_part(
     for (code, max_score, by_level), level in zip(values, levels, strict=True):
         if level is None:
             missing.append(code)
-        elif LEVEL_MIN <= level <= LEVEL_MAX:
-            subtotal += by_level[level]
-        else:
-            subtotal += indicator_value(max_score, level)  # raises
+            continue
+        value = by_level.get(level)
+        subtotal += value if value is not None else indicator_value(max_score, level, fractions)  # raises
     return AspectResult(aspect.number, aspect.name, subtotal, aspect.max_score), tuple(missing)
 
 

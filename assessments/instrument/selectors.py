@@ -1,11 +1,14 @@
 """Reads of instruments: the list, the tree of aspects and indicators, the scoring spec."""
 
+from decimal import Decimal
+
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import AnyUser
 from accounts.roles import is_admin, is_verifier
-from assessments.domain.scoring import AspectSpec, BandSpec, IndicatorSpec, InstrumentSpec
-from assessments.models import Aspect, Indicator, Instrument, InstrumentStatus, Level
+from assessments.domain.levels import LevelScale
+from assessments.domain.scoring import AspectSpec, BandSpec, ComponentSpec, IndicatorSpec, InstrumentSpec
+from assessments.models import Aspect, CategoryBand, ComponentValue, Indicator, Instrument, InstrumentStatus, Level
 
 
 def instrument_list_for_user(*, user: AnyUser) -> QuerySet[Instrument]:
@@ -19,21 +22,33 @@ def instrument_list_for_user(*, user: AnyUser) -> QuerySet[Instrument]:
 
 
 def instrument_tree(*, instrument: Instrument) -> list[Aspect]:
-    """Aspects with indicators and levels, in three queries whatever the size."""
+    """Aspects with sub-aspects, indicators and levels, in four queries whatever the size."""
     return list(
         instrument.aspects.order_by("number").prefetch_related(
+            "sub_aspects",
             Prefetch(
                 "indicators",
                 queryset=Indicator.objects.order_by("position", "code").prefetch_related(
                     Prefetch("levels", queryset=Level.objects.order_by("level"))
                 ),
-            )
+            ),
         )
     )
 
 
+def band_spec(band: CategoryBand) -> BandSpec:
+    return BandSpec(
+        band.code,
+        band.name,
+        band.min_score,
+        earns_charter=band.earns_charter,
+        counts_for_target=band.counts_for_target,
+        grants_jpt=band.grants_jpt,
+    )
+
+
 def instrument_spec(*, instrument: Instrument) -> InstrumentSpec:
-    """The instrument's structure for the pure scoring function (two queries)."""
+    """The instrument's structure for the pure scoring function (five queries)."""
     indicators: dict[int, list[IndicatorSpec]] = {}
     for aspect_id, code, max_score in (
         Indicator.objects.filter(aspect__instrument=instrument)
@@ -43,9 +58,34 @@ def instrument_spec(*, instrument: Instrument) -> InstrumentSpec:
         indicators.setdefault(aspect_id, []).append(IndicatorSpec(code, max_score))
     return InstrumentSpec(
         max_score=instrument.max_score,
-        bands=tuple(BandSpec(b.code, b.name, b.min_score) for b in instrument.bands.all()),
+        bands=tuple(band_spec(b) for b in instrument.bands.all()),
         aspects=tuple(
             AspectSpec(a.number, a.name, a.max_score, tuple(indicators.get(a.pk, ())))
             for a in instrument.aspects.order_by("number")
         ),
+        fractions=dict(instrument.scale_levels.values_list("number", "fraction")),
+        components=tuple(ComponentSpec(c.code, c.kind, c.name, c.weight, c.cap) for c in instrument.components.all()),
+    )
+
+
+# A published instrument never changes, so its scale is read once per process.
+_SCALES: dict[int, LevelScale] = {}
+
+
+def level_scale(*, instrument_id: int) -> LevelScale:
+    """An instrument's level scale (two queries the first time for a published instrument)."""
+    cached = _SCALES.get(instrument_id)
+    if cached is not None:
+        return cached
+    instrument = Instrument.objects.get(pk=instrument_id)
+    scale = instrument.level_scale()
+    if instrument.is_published:
+        _SCALES[instrument_id] = scale
+    return scale
+
+
+def component_values(*, assessment_id: int) -> dict[str, Decimal]:
+    """The stored values of an assessment's components other than maturity (code → value)."""
+    return dict(
+        ComponentValue.objects.filter(assessment_id=assessment_id).values_list("component__code", "value")
     )

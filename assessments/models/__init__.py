@@ -3,9 +3,21 @@
 from assessments.models.answer import Answer, Clarification, Evidence, ReviewState, evidence_upload_to
 from assessments.models.assessment import Assessment, AssessmentStatus
 from assessments.models.history import ANSWER_HISTORY_FIELD_LABELS, AnswerHistory, TransitionLog
-from assessments.models.instrument import Aspect, CategoryBand, Indicator, Instrument, InstrumentStatus, Level
+from assessments.models.instrument import (
+    Aspect,
+    CategoryBand,
+    Component,
+    ComponentKind,
+    Indicator,
+    Instrument,
+    InstrumentStatus,
+    Level,
+    ScaleLevel,
+    SubAspect,
+)
 from assessments.models.period import Extension, Period
-from assessments.models.score import Score, ScoreBasis
+from assessments.models.score import ComponentValue, Score, ScoreBasis
+from assessments.models.target import Target
 
 __all__ = [
     "ANSWER_HISTORY_FIELD_LABELS",
@@ -16,6 +28,9 @@ __all__ = [
     "AnswerHistory",
     "CategoryBand",
     "Clarification",
+    "Component",
+    "ComponentKind",
+    "ComponentValue",
     "Evidence",
     "Extension",
     "Indicator",
@@ -24,8 +39,11 @@ __all__ = [
     "Level",
     "Period",
     "ReviewState",
+    "ScaleLevel",
     "Score",
     "ScoreBasis",
+    "SubAspect",
+    "Target",
     "TransitionLog",
     "evidence_upload_to",
 ]

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from assessments.domain.levels import LEVEL_MAX, SELF_LEVELS
+from assessments.domain.levels import SCALE_CEILING, SCALE_FLOOR
 from assessments.models.assessment import Assessment
 from assessments.models.instrument import Indicator
 
@@ -38,12 +38,12 @@ class Answer(models.Model):
             models.UniqueConstraint(fields=["assessment", "indicator"], name="answer_unique"),
             models.CheckConstraint(
                 condition=models.Q(self_level__isnull=True)
-                | models.Q(self_level__gte=SELF_LEVELS[0], self_level__lte=LEVEL_MAX),
-                name="answer_self_level_1_to_4",
+                | models.Q(self_level__gte=SCALE_FLOOR, self_level__lte=SCALE_CEILING),
+                name="answer_self_level_in_range",
             ),
             models.CheckConstraint(
-                condition=models.Q(verified_level__isnull=True) | models.Q(verified_level__lte=LEVEL_MAX),
-                name="answer_verified_level_0_to_4",
+                condition=models.Q(verified_level__isnull=True) | models.Q(verified_level__lte=SCALE_CEILING),
+                name="answer_verified_level_in_range",
             ),
         ]
 

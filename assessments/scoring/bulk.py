@@ -17,6 +17,7 @@ import gc
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -25,7 +26,7 @@ from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from assessments.domain.scoring import InstrumentSpec, ScoreResult, score_sequence
+from assessments.domain.scoring import ComponentResult, InstrumentSpec, ScoreResult, score_sequence
 from assessments.domain.workflow import score_is_final
 from assessments.instrument.selectors import instrument_spec
 from assessments.models import (
@@ -33,6 +34,7 @@ from assessments.models import (
     Assessment,
     AssessmentStatus,
     Indicator,
+    ComponentValue,
     Instrument,
     Score,
     ScoreBasis,
@@ -45,6 +47,8 @@ _SCORE_UPDATE_FIELDS = [
     "category_code",
     "category_name",
     "aspect_totals",
+    "components",
+    "pending_count",
     "missing_count",
     "is_final",
     "computed_at",
@@ -166,6 +170,27 @@ def _aspect_totals_json(result: ScoreResult, memo: dict[Any, str], *, ensure_asc
     return "[" + ", ".join(parts) + "]"
 
 
+def _components_json(result: ScoreResult, *, ensure_ascii: bool) -> str:
+    """`components` as the JSON text the database gives back for it (see _aspect_totals_json)."""
+    return json.dumps([component_entry(c) for c in result.components], ensure_ascii=ensure_ascii)
+
+
+def component_entry(component: ComponentResult) -> dict[str, Any]:
+    # Key order: as PostgreSQL's jsonb prints them (shortest first, then by bytes).
+    def text(value: Decimal | None) -> str | None:
+        return None if value is None else str(value)
+
+    return {
+        "cap": text(component.cap),
+        "code": component.code,
+        "kind": component.kind,
+        "name": component.name,
+        "value": text(component.value),
+        "weight": str(component.weight),
+        "contribution": text(component.contribution),
+    }
+
+
 def aspect_entry(aspect: Any) -> dict[str, Any]:
     # Key order: as PostgreSQL's jsonb prints them (see _aspect_totals_json).
     return {"max": str(aspect.max_score), "name": aspect.name, "total": str(aspect.total), "number": aspect.number}
@@ -204,6 +229,8 @@ def _scores_recompute_chunk(
             "category_code",
             "category_name",
             Cast("aspect_totals", TextField()),
+            Cast("components", TextField()),
+            "pending_count",
             "missing_count",
             "is_final",
         )
@@ -212,6 +239,7 @@ def _scores_recompute_chunk(
     # bool); other databases need the ORM's conversions.
     stored = {(row[1], row[2]): (row[0], row[3], row[4:]) for row in (_raw_rows(stored_qs) if postgres else stored_qs)}
     levels = _answer_levels(where, {row[0]: cache[row[2]] for row in assessments})
+    stored_values = _component_values(where) if any(cache[row[2]].spec.stored_components for row in assessments) else {}
     json_memo: dict[int, str] = {}
     rows: list[tuple] = []  # new or changed rows, in _UPSERT_COLUMNS order
     touched: list[int] = []  # unchanged figures, only computed_at is behind the answers
@@ -226,7 +254,7 @@ def _scores_recompute_chunk(
             bases.append((ScoreBasis.VERIFIED.value, verified_levels))
         for basis, basis_levels in bases:
             computed += 1
-            result = score_sequence(spec, basis_levels)
+            result = score_sequence(spec, basis_levels, stored_values.get(assessment_id))
             content = (
                 instrument_id,
                 result.total,
@@ -234,6 +262,8 @@ def _scores_recompute_chunk(
                 result.category.code,
                 result.category.name,
                 _aspect_totals_json(result, json_memo, ensure_ascii=not postgres),
+                _components_json(result, ensure_ascii=not postgres),
+                len(result.pending),
                 len(result.missing),
                 score_is_final(basis=basis, status=status),
             )
@@ -249,6 +279,16 @@ def _scores_recompute_chunk(
     if touched:
         _scores_touch(touched, computed_at)
     return RecomputeCount(computed, len(rows) + len(touched))
+
+
+def _component_values(where: Q) -> dict[int, dict[str, Decimal]]:
+    """Stored component values (a survey's result) of each assessment: one query."""
+    values: dict[int, dict[str, Decimal]] = {}
+    for assessment_id, code, value in ComponentValue.objects.filter(_on_assessment(where)).values_list(
+        "assessment_id", "component__code", "value"
+    ):
+        values.setdefault(assessment_id, {})[code] = value
+    return values
 
 
 def _no_answers(spec: InstrumentSpec) -> tuple[list[None], list[None]]:
@@ -338,7 +378,15 @@ def _scores_upsert(rows: list[tuple]) -> None:
         at = _UPSERT_COLUMNS.index("aspect_totals")
         Score.objects.bulk_create(
             [
-                Score(**dict(zip(_UPSERT_COLUMNS, (*row[:at], json.loads(row[at]), *row[at + 1 :]), strict=True)))
+                Score(
+                    **dict(
+                        zip(
+                            _UPSERT_COLUMNS,
+                            (*row[:at], json.loads(row[at]), json.loads(row[at + 1]), *row[at + 2 :]),
+                            strict=True,
+                        )
+                    )
+                )
                 for row in rows
             ],
             update_conflicts=True,

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assessments.domain.levels import SELF_LEVELS
+from assessments.domain.levels import LevelScale
 from assessments.models import Aspect
 
 
@@ -14,11 +14,15 @@ def level_field_name(indicator_id: int) -> str:
 
 
 class SimulatorForm(forms.Form):
-    """Levels 1..4 or "not answered" for every indicator of the instrument."""
+    """A level of the instrument's scale, or "not answered", for every indicator."""
 
-    def __init__(self, *args: Any, aspects: list[Aspect], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, aspects: list[Aspect], scale: LevelScale, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [("", _("— not answered"))] + [(str(level), str(level)) for level in SELF_LEVELS]
+        choices = [("", _("— not answered"))] + [(str(s.number), f"{s.number} · {s.name}") for s in scale.steps]
+        invalid = _("Choose a level from %(lowest)s to %(highest)s, or leave it unanswered.") % {
+            "lowest": scale.lowest,
+            "highest": scale.highest,
+        }
         self.codes: dict[str, str] = {}
         self.groups: list[tuple[Aspect, list[forms.BoundField]]] = []
         for aspect in aspects:
@@ -32,7 +36,7 @@ class SimulatorForm(forms.Form):
                     empty_value=None,
                     required=False,
                     widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-                    error_messages={"invalid_choice": _("Choose a level from 1 to 4, or leave it unanswered.")},
+                    error_messages={"invalid_choice": invalid},
                 )
                 self.codes[name] = indicator.code
                 names.append(name)

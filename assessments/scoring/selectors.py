@@ -20,12 +20,15 @@ from assessments.domain.scoring import (
     AspectResult,
     BandSpec,
     Comparison,
+    ComponentSpec,
+    MATURITY,
     InstrumentSpec,
     ScoreResult,
     compare,
     summarise,
 )
-from assessments.instrument.selectors import instrument_spec, instrument_tree
+from assessments.domain.levels import LevelScale
+from assessments.instrument.selectors import band_spec, component_values, instrument_spec, instrument_tree, level_scale
 from assessments.models import Aspect, Assessment, Score, ScoreBasis
 
 
@@ -50,17 +53,34 @@ class ScoreComparison:
 
 
 def _bands(assessment: Assessment) -> list[BandSpec]:
-    return [BandSpec(b.code, b.name, b.min_score) for b in assessment.period.instrument.bands.all()]
+    return [band_spec(b) for b in assessment.period.instrument.bands.all()]
 
 
-def stored_score(*, row: Score, bands: list[BandSpec], max_score: Decimal, answers_changed_at: Any) -> StoredScore:
+def _decimal(text: Any) -> Decimal | None:
+    return None if text is None else Decimal(str(text))
+
+
+def stored_result(*, row: Score, bands: list[BandSpec], max_score: Decimal) -> ScoreResult:
+    """A stored Score row rebuilt into the result the scoring function gave (no query)."""
     aspects = [
         AspectResult(int(a["number"]), str(a["name"]), Decimal(a["total"]), Decimal(a["max"]))
         for a in row.aspect_totals
     ]
+    entries = row.components or []
+    if not entries:
+        return summarise(max_score=max_score, bands=bands, aspects=aspects)
+    components = [
+        ComponentSpec(str(c["code"]), str(c["kind"]), str(c["name"]), Decimal(c["weight"]), _decimal(c.get("cap")))
+        for c in entries
+    ]
+    stored = {str(c["code"]): _decimal(c["value"]) for c in entries if c["kind"] != MATURITY}
+    return summarise(max_score=max_score, bands=bands, aspects=aspects, components=components, stored=stored)
+
+
+def stored_score(*, row: Score, bands: list[BandSpec], max_score: Decimal, answers_changed_at: Any) -> StoredScore:
     return StoredScore(
         basis=row.basis,
-        result=summarise(max_score=max_score, bands=bands, aspects=aspects),
+        result=stored_result(row=row, bands=bands, max_score=max_score),
         is_final=row.is_final,
         computed_at=row.computed_at,
         missing_count=row.missing_count,
@@ -136,7 +156,9 @@ def score_list_for_user(*, user: AnyUser, page: Any = 1, per_page: int = 50) -> 
 class SimulatorData:
     aspects: list[Aspect]
     spec: InstrumentSpec
+    scale: LevelScale
     current_levels: dict[str, int | None]
+    stored: dict[str, Decimal]
 
 
 def simulator_data(*, assessment: Assessment) -> SimulatorData:
@@ -145,5 +167,7 @@ def simulator_data(*, assessment: Assessment) -> SimulatorData:
     return SimulatorData(
         aspects=instrument_tree(instrument=instrument),
         spec=instrument_spec(instrument=instrument),
+        scale=level_scale(instrument_id=instrument.pk),
         current_levels=dict(assessment.answers.values_list("indicator__code", "self_level")),
+        stored=component_values(assessment_id=assessment.pk),
     )

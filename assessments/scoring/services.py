@@ -11,7 +11,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from assessments.domain.scoring import ScoreResult, score
 from assessments.domain.workflow import FINAL_STATUSES, score_is_final
-from assessments.instrument.selectors import instrument_spec
+from assessments.instrument.selectors import component_values, instrument_spec
 from assessments.models import (
     Answer,
     Assessment,
@@ -50,6 +50,8 @@ def _score_fields(*, instrument_id: int, result: ScoreResult, is_final: bool, co
         "category_code": result.category.code,
         "category_name": result.category.name,
         "aspect_totals": [bulk.aspect_entry(a) for a in result.aspects],
+        "components": [bulk.component_entry(c) for c in result.components],
+        "pending_count": len(result.pending),
         "missing_count": len(result.missing),
         "is_final": is_final,
         "computed_at": computed_at,
@@ -68,7 +70,7 @@ def score_compute(*, assessment_id: int, basis: str, final: bool = False) -> Sco
     assessment = Assessment.objects.select_related("period__instrument").get(pk=assessment_id)
     instrument = assessment.period.instrument
     levels = dict(assessment.answers.order_by().values_list("indicator__code", _LEVEL_FIELD[basis]))
-    result = score(instrument_spec(instrument=instrument), levels)
+    result = score(instrument_spec(instrument=instrument), levels, component_values(assessment_id=assessment_id))
     is_final = score_is_final(basis=basis, status=assessment.status)
     if final and not is_final:
         logger.info("score %s/%s asked as final but the assessment is %s", assessment_id, basis, assessment.status)

@@ -44,12 +44,16 @@ def simulator(request: HttpRequest, assessment_id: int) -> HttpResponse:
         _("Only the institution's own users can use the what-if simulator."),
     )
     data = selectors_scores.simulator_data(assessment=assessment)
-    baseline = scoring.score(data.spec, data.current_levels)
+    baseline = scoring.score(data.spec, data.current_levels, data.stored)
     if request.method == "POST":
-        form = SimulatorForm(request.POST, aspects=data.aspects)
-        result = scoring.score(data.spec, form.levels()) if form.is_valid() else None
+        form = SimulatorForm(request.POST, aspects=data.aspects, scale=data.scale)
+        result = scoring.score(data.spec, form.levels(), data.stored) if form.is_valid() else None
     else:
-        form = SimulatorForm(aspects=data.aspects, initial=SimulatorForm.initial_for(data.aspects, data.current_levels))
+        form = SimulatorForm(
+            aspects=data.aspects,
+            scale=data.scale,
+            initial=SimulatorForm.initial_for(data.aspects, data.current_levels),
+        )
         result = baseline
     context = {
         "assessment": assessment,

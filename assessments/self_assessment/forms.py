@@ -11,18 +11,25 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Period
 from assessments.self_assessment.evidence import ACCEPT_ATTR
-from assessments.self_assessment.services import LEVELS, NOTE_MAX, REPLY_MAX
+from assessments.domain.levels import SCALE_CEILING, SCALE_FLOOR
+from assessments.self_assessment.services import NOTE_MAX, REPLY_MAX
 from core.forms import DateInput
 from institutions.models import Institution
 
 
 class AnswerForm(forms.Form):
-    level = forms.TypedChoiceField(
+    """A level and a note. Which levels the instrument's scale has is checked by the service."""
+
+    level = forms.IntegerField(
         label=_("Level"),
-        coerce=int,
-        choices=[(n, str(n)) for n in LEVELS],
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Choose a level from 1 to 4.")},
+        min_value=SCALE_FLOOR,
+        max_value=SCALE_CEILING,
+        error_messages={
+            "required": _("Choose a level."),
+            "invalid": _("Choose a level."),
+            "min_value": _("Choose a level."),
+            "max_value": _("Choose a level."),
+        },
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=NOTE_MAX, widget=forms.Textarea)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -15,9 +15,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import AnyUser
 from accounts.roles import membership_of
-from assessments.domain.levels import EVIDENCE_FREE_LEVEL
 from assessments.domain.scoring import ScoreResult, score
-from assessments.instrument.selectors import instrument_spec
+from assessments.instrument.selectors import component_values, instrument_spec, level_scale
 from assessments.models import (
     Answer,
     AnswerHistory,
@@ -133,20 +132,21 @@ def progress_totals(progress: list[AspectProgress]) -> dict[str, int]:
 
 
 def missing_items(*, assessment: Assessment) -> list[MissingItem]:
-    """What stops a submit: unanswered indicators, levels above 1 without evidence, unconfirmed carry-overs."""
+    """What stops a submit: unanswered indicators, levels that need evidence without it, unconfirmed carry-overs."""
     answers = (
         Answer.objects.filter(assessment=assessment)
         .select_related("indicator__aspect")
         .annotate(n_evidence=Count("evidence"))
         .order_by("indicator__aspect__number", "indicator__position", "indicator__code")
     )
+    scale = level_scale(instrument_id=assessment.period.instrument_id)
     items = []
     for answer in answers:
         indicator = answer.indicator
         reasons = []
         if answer.self_level is None:
             reasons.append(_("not answered"))
-        elif answer.self_level > EVIDENCE_FREE_LEVEL and answer.n_evidence == 0:
+        elif scale.needs_evidence(answer.self_level) and answer.n_evidence == 0:
             reasons.append(_("level %(level)s needs evidence") % {"level": answer.self_level})
         if answer.carried_over and answer.self_level is not None:
             reasons.append(_("carried over from the previous period, not yet confirmed"))
@@ -208,7 +208,8 @@ def answer_for_indicator(*, assessment: Assessment, indicator_id: Any) -> Answer
 def self_score_preview(*, assessment: Assessment) -> ScoreResult:
     """The score the current self levels would give (pure function, not stored)."""
     levels = dict(Answer.objects.filter(assessment=assessment).values_list("indicator__code", "self_level"))
-    return score(instrument_spec(instrument=assessment.period.instrument), levels)
+    stored = component_values(assessment_id=assessment.pk)
+    return score(instrument_spec(instrument=assessment.period.instrument), levels, stored)
 
 
 def open_clarifications(*, assessment: Assessment) -> list[Clarification]:

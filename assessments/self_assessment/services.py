@@ -21,9 +21,10 @@ from accounts.roles import person, signed_in
 from assessments import notifications
 from assessments.access import is_lead_of, is_member_of
 from assessments.domain import workflow
-from assessments.domain.levels import SELF_LEVELS
+from assessments.domain.levels import LevelScale
 from assessments.domain.workflow import transition_apply
 from assessments.history import history_record
+from assessments.instrument.selectors import level_scale
 from assessments.models import (
     Answer,
     AnswerHistory,
@@ -41,7 +42,6 @@ from assessments.self_assessment.evidence import CheckedFile, evidence_check
 from core import formatting
 from core.errors import AccessDenied, EditConflict, InvalidTransition, ValidationFailed
 
-LEVELS = SELF_LEVELS
 NOTE_MAX = 4000
 REPLY_MAX = 4000
 
@@ -107,13 +107,15 @@ def _require_editable(answer: Answer, assessment: Assessment) -> None:
         )
 
 
-def _parse_level(level: Any) -> int:
+def _parse_level(level: Any, scale: LevelScale) -> int:
     try:
         value = int(level)
     except (TypeError, ValueError):
         value = None
-    if value not in LEVELS or isinstance(level, bool):
-        raise ValidationFailed(_("Choose a level from 1 to 4."))
+    if value not in scale.self_levels or isinstance(level, bool):
+        raise ValidationFailed(
+            _("Choose a level from %(lowest)s to %(highest)s.") % {"lowest": scale.lowest, "highest": scale.highest}
+        )
     return value
 
 
@@ -127,7 +129,7 @@ def answer_update(*, answer: Answer, user: AnyUser, level: Any, note: str, versi
     between, ``AnswerEditConflict`` is raised carrying their saved answer and nothing changes.
     Saving a carried-over answer confirms it.
     """
-    level = _parse_level(level)
+    level = _parse_level(level, level_scale(instrument_id=answer.assessment.period.instrument_id))
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise ValidationFailed(

@@ -7,29 +7,35 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assessments.domain.levels import NOT_EVIDENCED, SELF_LEVELS
+from assessments.domain.levels import NOT_EVIDENCED, LevelScale
 from assessments.models import Answer, AssessmentStatus, Period
 from assessments.verification.selectors import verifier_choices
 from core.forms import DateInput
 from institutions.models import InstitutionKind, Region
 from institutions.selectors import province_list
 
-LEVEL_CHOICES = [(NOT_EVIDENCED, _("0 · not evidenced")), *((n, str(n)) for n in SELF_LEVELS)]
-
-
 class VerifyAnswerForm(forms.Form):
-    level = forms.TypedChoiceField(
-        label=_("Verified level"),
-        choices=LEVEL_CHOICES,
-        coerce=int,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": _("Choose the verified level (0 to 4)."),
-            "invalid_choice": _("The verified level must be a whole number from 0 to 4 (0 means “not evidenced”)."),
-        },
-    )
+    """The verified level: any level of the instrument's scale, or 0 "not evidenced"."""
+
+    level = forms.TypedChoiceField(label=_("Verified level"), coerce=int, widget=forms.RadioSelect)
     note = forms.CharField(label=_("Verifier's note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, scale: LevelScale, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["level"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [
+            (n, f"{n} · {scale.name_of(n) or _('not evidenced')}") for n in scale.verified_levels
+        ]
+        bounds = {"lowest": scale.verified_levels[0], "highest": scale.highest}
+        field.error_messages = {
+            "required": _("Choose the verified level (%(lowest)s to %(highest)s).") % bounds,
+            "invalid_choice": _(
+                "The verified level must be a whole number from %(lowest)s to %(highest)s (0 means “not evidenced”)."
+            )
+            % bounds,
+        }
 
 
 class ClarificationForm(forms.Form):

@@ -16,7 +16,7 @@ from accounts.models import AnyUser, Role, User
 from accounts.roles import is_admin, is_verifier
 from assessments.access import assessments_visible_to
 from assessments.domain.scoring import AspectGap, ScoreResult, gap, score
-from assessments.instrument.selectors import instrument_spec
+from assessments.instrument.selectors import component_values, instrument_spec
 from assessments.models import (
     Answer,
     AnswerHistory,
@@ -154,8 +154,9 @@ def assessment_scores(*, assessment: Assessment) -> Scores:
     """Self and verified totals per aspect and overall, from the pure scoring function (3 queries)."""
     spec = instrument_spec(instrument=assessment.period.instrument)
     rows = list(assessment.answers.values_list("indicator__code", "self_level", "verified_level"))
-    self_result = score(spec, {code: s for code, s, _v in rows})
-    verified_result = score(spec, {code: v for code, _s, v in rows})
+    stored = component_values(assessment_id=assessment.pk)
+    self_result = score(spec, {code: s for code, s, _v in rows}, stored)
+    verified_result = score(spec, {code: v for code, _s, v in rows}, stored)
     aspects = [
         AspectGap(a.number, a.name, a.max_score, a.total, v.total)
         for a, v in zip(self_result.aspects, verified_result.aspects, strict=True)

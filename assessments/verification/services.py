@@ -20,9 +20,10 @@ from accounts.models import AnyUser, Role, User
 from accounts.roles import is_admin, person, signed_in
 from assessments import notifications
 from assessments.access import can_assign_verifiers, can_reopen, is_assigned_verifier
-from assessments.domain.levels import VERIFIED_LEVELS
+from assessments.domain.levels import LevelScale
 from assessments.domain.workflow import transition_apply
 from assessments.history import history_record_many, history_row
+from assessments.instrument.selectors import level_scale
 from assessments.models import (
     Answer,
     Assessment,
@@ -149,26 +150,29 @@ def verification_start(*, assessment: Assessment, user: AnyUser) -> Assessment:
 # --- verified levels ---
 
 
-def _level_checked(level: Any) -> int:
+def _level_checked(level: Any, scale: LevelScale) -> int:
     try:
         value = int(level)
     except (TypeError, ValueError):
         value = -1
-    if isinstance(level, bool) or value not in VERIFIED_LEVELS or str(level).strip() != str(value):
+    if isinstance(level, bool) or value not in scale.verified_levels or str(level).strip() != str(value):
         raise ValidationFailed(
-            _("The verified level must be a whole number from 0 to 4 (0 means “not evidenced”); %(level)s was refused.")
-            % {"level": level}
+            _(
+                "The verified level must be a whole number from %(lowest)s to %(highest)s (0 means “not evidenced”); "
+                "%(level)s was refused."
+            )
+            % {"lowest": scale.verified_levels[0], "highest": scale.highest, "level": level}
         )
     return value
 
 
 def verified_answer_update(*, answer: Answer, user: AnyUser, level: Any, note: str, version: Any) -> Answer:
-    """Save the verifier's level (0..4) and note on one answer, if `version` is still current.
+    """Save the verifier's level (one of the scale, or 0: not evidenced) and note on one answer, if `version` is still current.
 
     Marks the answer verified, writes AnswerHistory rows for each changed field, bumps the
     assessment's `answers_changed_at` and queues the verified score.
     """
-    value = _level_checked(level)
+    value = _level_checked(level, level_scale(instrument_id=answer.assessment.period.instrument_id))
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise ValidationFailed(

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.models import User
 from accounts.roles import is_admin, is_oversight
+from assessments.instrument.selectors import level_scale
 from assessments.access import (
     access_assessment_for_verification,
     can_reopen,
@@ -129,7 +130,8 @@ def assessment_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _answer_form(answer: Answer, data: Any = None) -> VerifyAnswerForm:
     initial = {"level": answer.verified_level, "note": answer.verified_note, "version": answer.version}
-    return VerifyAnswerForm(data, initial=initial, auto_id=f"id_a{answer.pk}_%s")
+    scale = level_scale(instrument_id=answer.assessment.period.instrument_id)
+    return VerifyAnswerForm(data, initial=initial, auto_id=f"id_a{answer.pk}_%s", scale=scale)
 
 
 def _card_context(request: HttpRequest, assessment: Assessment, answer: Answer, **extra: Any) -> dict[str, Any]:
