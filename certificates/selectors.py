@@ -2,7 +2,6 @@
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _

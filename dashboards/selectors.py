@@ -654,7 +654,9 @@ def target_table() -> list[dict[str, Any]]:
             "instrument_id": instrument_id,
             "instrument": names.get(instrument_id, ""),
             "year": year,
-            "cells": [{"group": g.value, "share": targets.get((instrument_id, g.value, year))} for g in InstitutionGroup],
+            "cells": [
+                {"group": g.value, "share": targets.get((instrument_id, g.value, year))} for g in InstitutionGroup
+            ],
         }
         for instrument_id, year in sorted(pairs, key=lambda p: (-p[1], names.get(p[0], "")))
     ]

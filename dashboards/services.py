@@ -7,15 +7,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import AnyUser
 from accounts.roles import is_admin
-from core.errors import AccessDenied, ValidationFailed
 from assessments.models import Instrument, Target
 from assessments.models.target import YEAR_MAX, YEAR_MIN
+from core.errors import AccessDenied, ValidationFailed
 from institutions.models import InstitutionGroup
 
 
-def target_set(
-    *, instrument: Instrument, year: int, shares: dict[str, Decimal], user: AnyUser
-) -> list[Target]:
+def target_set(*, instrument: Instrument, year: int, shares: dict[str, Decimal], user: AnyUser) -> list[Target]:
     """Set, for one instrument and year, the share (%) of each group's institutions that should
     be in a band counting toward the target (admins only).
 

@@ -318,9 +318,11 @@ def score_sequence(
         maturity += result.total
         if gaps:
             missing.extend(gaps)
+    components: tuple[ComponentResult, ...]
     if spec._maturity_alone:  # type: ignore[attr-defined]  # set in __post_init__ (frozen dataclass)
         only = spec.components[0]
-        total, components = maturity, (ComponentResult(only.code, only.kind, only.name, only.weight, maturity, maturity),)
+        total = maturity
+        components = (ComponentResult(only.code, only.kind, only.name, only.weight, maturity, maturity),)
     else:
         components, total = component_results(spec.components, maturity, stored or {})
     summary = spec._summaries.get(total)  # type: ignore[attr-defined]  # set in __post_init__ (frozen dataclass)

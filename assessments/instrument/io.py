@@ -63,9 +63,7 @@ ASPECT_COLUMNS = ("number", "name", "description", "weight")
 SUB_ASPECT_COLUMNS = ("aspect", "code", "name")
 INDICATOR_COLUMNS = ("aspect", "sub_aspect", "code", "statement", "guidance", "evidence_hint", "weight")
 LEGAL_COLUMNS = ("entry",)
-JSON_KEYS = frozenset(
-    {*INSTRUMENT_FIELDS, "legal_basis", "scale", "components", "bands", "targets", "aspects"}
-)
+JSON_KEYS = frozenset({*INSTRUMENT_FIELDS, "legal_basis", "scale", "components", "bands", "targets", "aspects"})
 # Sheets every workbook has, and the optional ones.
 SHEETS = {
     "Instrument": ("field", "value"),
@@ -163,7 +161,10 @@ def parse_document(doc: dict[str, Any]) -> Parsed:
         for n, sub in enumerate(subs if isinstance(subs, list) else []):
             sub = sub if isinstance(sub, dict) else {}
             parsed.sub_aspects.append(
-                Record(f"{where}.sub_aspects[{n}]", {"aspect": aspect.get("number"), **{k: sub.get(k) for k in ("code", "name")}})
+                Record(
+                    f"{where}.sub_aspects[{n}]",
+                    {"aspect": aspect.get("number"), **{k: sub.get(k) for k in ("code", "name")}},
+                )
             )
         for n, indicator in enumerate(_list(aspect, "indicators", where, parsed)):
             indicator = indicator if isinstance(indicator, dict) else {}
@@ -226,9 +227,9 @@ def parse_xlsx(data: bytes) -> Parsed:
         levels = []
         for key, value in record.values.items():
             if key.startswith(LEVEL_PREFIX):
-                number = key[len(LEVEL_PREFIX) :]
+                level_number = key[len(LEVEL_PREFIX) :]
                 if value is not None and str(value).strip():
-                    levels.append({"level": number, "descriptor": value})
+                    levels.append({"level": level_number, "descriptor": value})
             else:
                 fields[key] = value
         fields["levels"] = levels
@@ -301,7 +302,8 @@ def _int(record: Record, key: str, errors: list[str], *, low: int = 0, high: int
             _at(
                 record.where,
                 key,
-                _("%(value)s is out of range (%(low)s to %(high)s)") % {"value": repr(value)[:40], "low": low, "high": high},
+                _("%(value)s is out of range (%(low)s to %(high)s)")
+                % {"value": repr(value)[:40], "low": low, "high": high},
             )
         )
         return None
@@ -363,7 +365,8 @@ def validate(parsed: Parsed, *, existing: Instrument | None = None) -> dict[str,
     _validate_structure(parsed, clean, errors, scale)
     if errors:
         raise ValidationFailed(
-            _("The instrument file has %(count)s error(s); nothing was imported.") % {"count": formatting.count(len(errors))},
+            _("The instrument file has %(count)s error(s); nothing was imported.")
+            % {"count": formatting.count(len(errors))},
             errors=errors,
         )
     return clean
@@ -412,7 +415,11 @@ def _validate_components(parsed: Parsed, clean: dict[str, Any], errors: list[str
         cap = _decimal(record, "cap", errors, required=False)
         if kind and kind not in COMPONENT_KINDS:
             errors.append(
-                _at(record.where, "kind", _("%(kind)s is not one of: %(kinds)s") % {"kind": kind[:20], "kinds": ", ".join(COMPONENT_KINDS)})
+                _at(
+                    record.where,
+                    "kind",
+                    _("%(kind)s is not one of: %(kinds)s") % {"kind": kind[:20], "kinds": ", ".join(COMPONENT_KINDS)},
+                )
             )
         if code in codes:
             errors.append(_at(record.where, "code", _("duplicate component %(code)s") % {"code": code}))
@@ -429,7 +436,14 @@ def _validate_components(parsed: Parsed, clean: dict[str, Any], errors: list[str
                 errors.append(_at(record.where, "weight", _("a component's weight is at most 1")))
             weights += weight
         clean["components"].append(
-            {"code": code, "kind": kind, "name": _text(record, "name", errors, max_length=120), "weight": weight, "cap": cap, "position": position}
+            {
+                "code": code,
+                "kind": kind,
+                "name": _text(record, "name", errors, max_length=120),
+                "weight": weight,
+                "cap": cap,
+                "position": position,
+            }
         )
     kinds = [c["kind"] for c in clean["components"]]
     if kinds.count(MATURITY) != 1:
@@ -467,7 +481,13 @@ def _validate_bands(parsed: Parsed, clean: dict[str, Any], errors: list[str], bo
             errors.append(_at(record.where, "code", _("duplicate band %(code)s") % {"code": band["code"]}))
         if minimum is not None:
             if minimum in seen_mins:
-                errors.append(_at(record.where, "minimum", _("two bands start at %(min)s") % {"min": formatting.number(minimum, 6)}))
+                errors.append(
+                    _at(
+                        record.where,
+                        "minimum",
+                        _("two bands start at %(min)s") % {"min": formatting.number(minimum, 6)},
+                    )
+                )
             if maximum is not None and minimum > maximum + bonus_room:
                 errors.append(
                     _at(
@@ -482,12 +502,15 @@ def _validate_bands(parsed: Parsed, clean: dict[str, Any], errors: list[str], bo
                     _at(
                         record.where,
                         "minimum",
-                        _("has more decimals than the result is shown with (%(places)s), so a shown value could contradict its band")
+                        _(
+                            "has more decimals than the result is shown with (%(places)s), so a shown value could contradict its band"
+                        )
                         % {"places": decimals},
                     )
                 )
         seen_codes.add(band["code"])
-        seen_mins.add(minimum)  # type: ignore[arg-type]  # None is harmless in the set
+        if minimum is not None:
+            seen_mins.add(minimum)
         clean["bands"].append(band)
     if parsed.bands and Decimal(0) not in seen_mins:
         errors.append(_at("bands", "minimum", _("the lowest band must start at 0")))
@@ -500,7 +523,11 @@ def _validate_bands(parsed: Parsed, clean: dict[str, Any], errors: list[str], bo
         specs = [_BandFlags(**b) for b in clean["bands"]]
         for flag in flag_problems(specs):
             errors.append(
-                _at("bands", flag, _("“%(flag)s” must hold for every band above the lowest band that has it") % {"flag": names[flag]})
+                _at(
+                    "bands",
+                    flag,
+                    _("“%(flag)s” must hold for every band above the lowest band that has it") % {"flag": names[flag]},
+                )
             )
 
 
@@ -523,12 +550,23 @@ def _validate_targets(parsed: Parsed, clean: dict[str, Any], errors: list[str]) 
         share = _decimal(record, "share", errors, positive=False)
         if group and group not in InstitutionGroup.values:
             errors.append(
-                _at(record.where, "group", _("%(group)s is not one of: %(groups)s") % {"group": group[:12], "groups": ", ".join(InstitutionGroup.values)})
+                _at(
+                    record.where,
+                    "group",
+                    _("%(group)s is not one of: %(groups)s")
+                    % {"group": group[:12], "groups": ", ".join(InstitutionGroup.values)},
+                )
             )
         if share is not None and (share > 100 or share != share.quantize(Decimal("0.01"))):
             errors.append(_at(record.where, "share", _("a share runs from 0 to 100 with at most two decimals")))
         if year is not None and (year, group) in seen:
-            errors.append(_at(record.where, "year", _("a second target for %(group)s in %(year)s") % {"group": group, "year": year}))
+            errors.append(
+                _at(
+                    record.where,
+                    "year",
+                    _("a second target for %(group)s in %(year)s") % {"group": group, "year": year},
+                )
+            )
         seen.add((year or 0, group))
         clean["targets"].append({"year": year, "group": group, "share": share})
 
@@ -557,7 +595,10 @@ def _validate_structure(parsed: Parsed, clean: dict[str, Any], errors: list[str]
 
     for record in parsed.sub_aspects:
         number = _int(record, "aspect", errors)
-        sub = {"code": _text(record, "code", errors, max_length=10), "name": _text(record, "name", errors, max_length=200)}
+        sub = {
+            "code": _text(record, "code", errors, max_length=10),
+            "name": _text(record, "name", errors, max_length=200),
+        }
         if number is not None and number not in aspects:
             errors.append(_at(record.where, "aspect", _("unknown aspect %(number)s") % {"number": number}))
         elif number is not None:
@@ -610,18 +651,33 @@ def _validate_structure(parsed: Parsed, clean: dict[str, Any], errors: list[str]
                 subs = {s["code"] for s in aspects[aspect_number]["sub_aspects"]}
                 if indicator["sub_aspect"] and indicator["sub_aspect"] not in subs:
                     errors.append(
-                        _at(record.where, "sub_aspect", _("unknown sub-aspect %(code)s") % {"code": indicator["sub_aspect"]})
+                        _at(
+                            record.where,
+                            "sub_aspect",
+                            _("unknown sub-aspect %(code)s") % {"code": indicator["sub_aspect"]},
+                        )
                     )
                 aspects[aspect_number]["indicators"].append(indicator)
         _check_exact(record, indicator["max_score"], scale, clean["components"], errors)
 
     for aspect in clean["aspects"]:
         if not aspect["indicators"]:
-            errors.append(_at(aspect["where"], "indicators", _("aspect %(number)s has no indicators") % {"number": aspect["number"]}))
+            errors.append(
+                _at(
+                    aspect["where"],
+                    "indicators",
+                    _("aspect %(number)s has no indicators") % {"number": aspect["number"]},
+                )
+            )
             continue
         if aspect["sub_aspects"] and any(not i["sub_aspect"] for i in aspect["indicators"]):
             errors.append(
-                _at(aspect["where"], "sub_aspects", _("aspect %(number)s has sub-aspects, so each of its indicators needs one") % {"number": aspect["number"]})
+                _at(
+                    aspect["where"],
+                    "sub_aspects",
+                    _("aspect %(number)s has sub-aspects, so each of its indicators needs one")
+                    % {"number": aspect["number"]},
+                )
             )
         weights = [i["max_score"] for i in aspect["indicators"]]
         if aspect["max_score"] is not None and None not in weights and sum(weights) != aspect["max_score"]:
@@ -651,7 +707,11 @@ def _validate_structure(parsed: Parsed, clean: dict[str, Any], errors: list[str]
 
 
 def _check_exact(
-    record: Record, weight: Decimal | None, scale: LevelScale | None, components: list[dict[str, Any]], errors: list[str]
+    record: Record,
+    weight: Decimal | None,
+    scale: LevelScale | None,
+    components: list[dict[str, Any]],
+    errors: list[str],
 ) -> None:
     """Every value the indicator can add to the final value must be exact at the stored precision."""
     maturity = [c["weight"] for c in components if c["kind"] == MATURITY and c["weight"] is not None]
@@ -746,9 +806,9 @@ def _num(value: Decimal | None) -> str | None:
 
 
 def instrument_document(instrument: Instrument) -> dict[str, Any]:
-    aspects = instrument.aspects.prefetch_related("sub_aspects", "indicators__levels", "indicators__sub_aspect").order_by(
-        "number"
-    )
+    aspects = instrument.aspects.prefetch_related(
+        "sub_aspects", "indicators__levels", "indicators__sub_aspect"
+    ).order_by("number")
     return {
         "code": instrument.code,
         "name": instrument.name,
@@ -880,4 +940,3 @@ def instrument_export_xlsx(instrument: Instrument) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
-

@@ -86,6 +86,4 @@ def level_scale(*, instrument_id: int) -> LevelScale:
 
 def component_values(*, assessment_id: int) -> dict[str, Decimal]:
     """The stored values of an assessment's components other than maturity (code → value)."""
-    return dict(
-        ComponentValue.objects.filter(assessment_id=assessment_id).values_list("component__code", "value")
-    )
+    return dict(ComponentValue.objects.filter(assessment_id=assessment_id).values_list("component__code", "value"))

@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from assessments.domain.levels import SCALE_CEILING, SCALE_FLOOR, LevelScale, ScaleStep
 from assessments.domain.scoring import BONUS, MATURITY, SURVEY
 
-# Weights, fractions and minima keep six decimals (0,0375; 0,125); maxima up to 9.999.999.
-WEIGHT = {"max_digits": 13, "decimal_places": 6}
-FRACTION = {"max_digits": 7, "decimal_places": 6}
+# Weights and minima keep six decimals (0,0375; 0,125) up to 9.999.999 (max_digits=13,
+# decimal_places=6); fractions of a weight six decimals up to 1 (max_digits=7).
 # The most decimals a result may be shown with.
 RESULT_DECIMALS_MAX = 6
 
@@ -42,7 +41,7 @@ class Instrument(models.Model):
     reference_note = models.TextField(_("reference note"), blank=True)
     # The result scale: the maturity value runs from 0 to this maximum (the indicator weights
     # add up to it), and the final value is reported against it.
-    max_score = models.DecimalField(_("result maximum"), **WEIGHT)
+    max_score = models.DecimalField(_("result maximum"), max_digits=13, decimal_places=6)
     result_label = models.CharField(_("result label"), max_length=80)
     result_decimals = models.PositiveSmallIntegerField(
         _("result decimals"), validators=[MaxValueValidator(RESULT_DECIMALS_MAX)]
@@ -81,7 +80,7 @@ class ScaleLevel(models.Model):
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="scale_levels")
     number = models.PositiveSmallIntegerField(_("level"))
     name = models.CharField(_("name"), max_length=80)
-    fraction = models.DecimalField(_("fraction of the weight"), **FRACTION)
+    fraction = models.DecimalField(_("fraction of the weight"), max_digits=7, decimal_places=6)
 
     class Meta:
         ordering = ["instrument", "number"]
@@ -111,9 +110,9 @@ class Component(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=ComponentKind.choices)
     name = models.CharField(_("name"), max_length=120)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    weight = models.DecimalField(_("weight"), **FRACTION)
+    weight = models.DecimalField(_("weight"), max_digits=7, decimal_places=6)
     # A bonus counts at most this much (on the result scale); empty for other kinds.
-    cap = models.DecimalField(_("cap"), null=True, blank=True, **WEIGHT)
+    cap = models.DecimalField(_("cap"), null=True, blank=True, max_digits=13, decimal_places=6)
 
     class Meta:
         ordering = ["instrument", "position", "code"]
@@ -129,7 +128,7 @@ class CategoryBand(models.Model):
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="bands")
     code = models.CharField(_("code"), max_length=10)
     name = models.CharField(_("name"), max_length=60)
-    min_score = models.DecimalField(_("minimum"), **WEIGHT)
+    min_score = models.DecimalField(_("minimum"), max_digits=13, decimal_places=6)
     earns_charter = models.BooleanField(_("earns a charter"), default=False)
     counts_for_target = models.BooleanField(_("counts toward the national target"), default=False)
     grants_jpt = models.BooleanField(_("grants the talent-management privilege"), default=False)
@@ -151,7 +150,7 @@ class Aspect(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     # The aspect's weight on the result scale: its indicators' weights add up to it.
-    max_score = models.DecimalField(_("weight"), **WEIGHT)
+    max_score = models.DecimalField(_("weight"), max_digits=13, decimal_places=6)
 
     class Meta:
         ordering = ["instrument", "number"]
@@ -188,7 +187,7 @@ class Indicator(models.Model):
     guidance = models.TextField(_("guidance"), blank=True)
     evidence_hint = models.TextField(_("evidence hint"), blank=True)
     # The indicator's weight on the result scale: worth this much at the top level.
-    max_score = models.DecimalField(_("weight"), **WEIGHT)
+    max_score = models.DecimalField(_("weight"), max_digits=13, decimal_places=6)
 
     class Meta:
         ordering = ["aspect__number", "position", "code"]

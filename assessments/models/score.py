@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from assessments.models.assessment import Assessment
 from assessments.models.instrument import Component, Instrument
 
-# Ten places: publishing checks every indicator's value fits, so the stored figure is exact.
-EXACT = {"max_digits": 22, "decimal_places": 10}
+# Ten places (max_digits=22, decimal_places=10): publishing checks every indicator's value
+# fits, so the stored figure is the exact one.
 
 
 class ScoreBasis(models.TextChoices):
@@ -24,8 +24,8 @@ class Score(models.Model):
     basis = models.CharField(max_length=10, choices=ScoreBasis.choices)
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
     # The final value (Σ component weight × value) and the index (final value / maximum).
-    total = models.DecimalField(**EXACT)
-    index = models.DecimalField(**EXACT)
+    total = models.DecimalField(max_digits=22, decimal_places=10)
+    index = models.DecimalField(max_digits=22, decimal_places=10)
     category_code = models.CharField(max_length=10)
     category_name = models.CharField(max_length=60)
     aspect_totals = models.JSONField(default=list)
@@ -48,7 +48,7 @@ class ComponentValue(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="component_values")
     component = models.ForeignKey(Component, on_delete=models.PROTECT, related_name="values")
-    value = models.DecimalField(_("value"), **EXACT)
+    value = models.DecimalField(_("value"), max_digits=22, decimal_places=10)
     note = models.CharField(_("source or note"), max_length=300, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

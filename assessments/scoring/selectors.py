@@ -16,18 +16,18 @@ from django.db.models import Prefetch
 from accounts.models import AnyUser
 from accounts.roles import is_admin, is_verifier
 from assessments import access
+from assessments.domain.levels import LevelScale
 from assessments.domain.scoring import (
+    MATURITY,
     AspectResult,
     BandSpec,
     Comparison,
     ComponentSpec,
-    MATURITY,
     InstrumentSpec,
     ScoreResult,
     compare,
     summarise,
 )
-from assessments.domain.levels import LevelScale
 from assessments.instrument.selectors import band_spec, component_values, instrument_spec, instrument_tree, level_scale
 from assessments.models import Aspect, Assessment, Score, ScoreBasis
 

@@ -9,9 +9,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assessments.domain.levels import SCALE_CEILING, SCALE_FLOOR
 from assessments.models import Period
 from assessments.self_assessment.evidence import ACCEPT_ATTR
-from assessments.domain.levels import SCALE_CEILING, SCALE_FLOOR
 from assessments.self_assessment.services import NOTE_MAX, REPLY_MAX
 from core.forms import DateInput
 from institutions.models import Institution

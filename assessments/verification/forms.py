@@ -7,12 +7,13 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assessments.domain.levels import NOT_EVIDENCED, LevelScale
+from assessments.domain.levels import LevelScale
 from assessments.models import Answer, AssessmentStatus, Period
 from assessments.verification.selectors import verifier_choices
 from core.forms import DateInput
 from institutions.models import InstitutionKind, Region
 from institutions.selectors import province_list
+
 
 class VerifyAnswerForm(forms.Form):
     """The verified level: any level of the instrument's scale, or 0 "not evidenced"."""
@@ -25,9 +26,7 @@ class VerifyAnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["level"]
         assert isinstance(field, forms.TypedChoiceField)
-        field.choices = [
-            (n, f"{n} · {scale.name_of(n) or _('not evidenced')}") for n in scale.verified_levels
-        ]
+        field.choices = [(n, f"{n} · {scale.name_of(n) or _('not evidenced')}") for n in scale.verified_levels]
         bounds = {"lowest": scale.verified_levels[0], "highest": scale.highest}
         field.error_messages = {
             "required": _("Choose the verified level (%(lowest)s to %(highest)s).") % bounds,

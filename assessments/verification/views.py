@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.models import User
 from accounts.roles import is_admin, is_oversight
-from assessments.instrument.selectors import level_scale
 from assessments.access import (
     access_assessment_for_verification,
     can_reopen,
@@ -29,6 +28,7 @@ from assessments.access import (
     is_assigned_verifier,
     open_moves,
 )
+from assessments.instrument.selectors import level_scale
 from assessments.models import Answer, Aspect, Assessment
 from assessments.verification import selectors as sel
 from assessments.verification import services as svc
