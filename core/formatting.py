@@ -10,8 +10,12 @@ also written in docs/architecture.md:
   "2 December 2026, 13:27 WIB". An aware datetime shown as a date is the Jakarta day.
 - Numbers: Indonesian separators in both languages ("1.234", "310,50"): they are official
   figures of an Indonesian decision.
-- Scores keep the precision of their instrument (SCORE_PLACES, fixed: "310,50") on every page,
-  export and document of one period.
+- Values (scores, indexes) keep the display precision of their instrument (two places on both
+  reference instruments, fixed: "310,50", "0,82") and are cut, never rounded up: a total of
+  0,405 reads "0,40", not the "0,41" where the next band starts. An instrument's band minima
+  never have more decimals than it shows (checked on import), so a shown value never
+  contradicts its band.
+- Weights and maxima are exact to their six decimals, trailing zeros dropped ("0,0375", "400").
 - Shares ("29,96%") are cut, never rounded up, so a share below a target never reads as reaching
   it; whether a target is met comes from comparing the exact values, not the text.
 - Official documents and e-mails are Indonesian whatever the reader's language: they pass
@@ -124,13 +128,22 @@ def count(value: int | None) -> str:
 
 
 def score(value: Number | None, places: int = SCORE_PLACES) -> str:
-    """A score at its instrument's precision, trailing zeros kept: 367.5 → "367,50"."""
-    return number(value, places, fixed=True)
+    """A value at its instrument's precision, trailing zeros kept and cut: 367.5 → "367,50",
+    324.999 → "324,99" (never the "325,00" where the next band starts)."""
+    return number(value, places, fixed=True, rounding=ROUND_FLOOR)
 
 
 def index(value: Number | None, places: int = INDEX_PLACES) -> str:
-    """An index (total / maximum, 0–1): 0.7375 → "0,74"."""
-    return number(value, places, fixed=True)
+    """An index (value / maximum, 0–1, above 1 with a bonus), cut: 0.7375 → "0,73"."""
+    return number(value, places, fixed=True, rounding=ROUND_FLOOR)
+
+
+WEIGHT_PLACES = 6
+
+
+def weight(value: Number | None) -> str:
+    """A weight or maximum, exact to six places, trailing zeros dropped: 0.0375 → "0,0375"."""
+    return number(value, WEIGHT_PLACES)
 
 
 def share(value: Number | None, places: int = SHARE_PLACES) -> str:
@@ -174,10 +187,11 @@ def recorded(text: object) -> str:
 
 
 def data_number(value: Number | None, places: int = SCORE_PLACES) -> str:
-    """A machine-readable figure for data exports (CSV): dot decimal, fixed places, no grouping."""
+    """A machine-readable figure for data exports (CSV): dot decimal, fixed places, no grouping,
+    cut like the page shows it."""
     if value is None or value == "":
         return ""
-    return f"{_decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
+    return f"{_decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_FLOOR):f}"
 
 
 def data_date(value: dt.date | dt.datetime | None) -> str:

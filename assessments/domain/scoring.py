@@ -82,6 +82,9 @@ class InstrumentSpec:
     # Level → fraction of an indicator's weight; "not evidenced" (0) is added worth 0.
     fractions: Mapping[int, Decimal]
     components: tuple[ComponentSpec, ...] = _MATURITY_ALONE
+    # How the final value is named and how many decimals it is shown with.
+    label: str = ""
+    places: int = 2
 
     def __post_init__(self) -> None:
         if not self.bands:
@@ -176,6 +179,8 @@ class ScoreResult:
     missing: tuple[str, ...] = field(default=())
     next_category: NextCategory | None = None
     components: tuple[ComponentResult, ...] = field(default=())
+    label: str = ""
+    places: int = 2
 
     @property
     def pending(self) -> tuple[ComponentResult, ...]:
@@ -245,6 +250,8 @@ def summarise(
     missing: Sequence[str] = (),
     components: Sequence[ComponentSpec] = _MATURITY_ALONE,
     stored: Mapping[str, Decimal | None] | None = None,
+    label: str = "",
+    places: int = 2,
 ) -> ScoreResult:
     """Final value, index, category and next category from per-aspect totals and stored components.
 
@@ -264,6 +271,8 @@ def summarise(
         missing=tuple(missing),
         next_category=next_category_for(ordered, total),
         components=parts,
+        label=label,
+        places=places,
     )
 
 
@@ -342,6 +351,8 @@ def score_sequence(
         missing=tuple(missing),
         next_category=next_category,
         components=components,
+        label=spec.label,
+        places=spec.places,
     )
 
 

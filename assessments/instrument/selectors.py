@@ -65,6 +65,8 @@ def instrument_spec(*, instrument: Instrument) -> InstrumentSpec:
         ),
         fractions=dict(instrument.scale_levels.values_list("number", "fraction")),
         components=tuple(ComponentSpec(c.code, c.kind, c.name, c.weight, c.cap) for c in instrument.components.all()),
+        label=instrument.result_label,
+        places=instrument.result_decimals,
     )
 
 

@@ -29,7 +29,7 @@ from assessments.domain.scoring import (
     summarise,
 )
 from assessments.instrument.selectors import band_spec, component_values, instrument_spec, instrument_tree, level_scale
-from assessments.models import Aspect, Assessment, Score, ScoreBasis
+from assessments.models import Aspect, Assessment, Instrument, Score, ScoreBasis
 
 
 @dataclass(frozen=True)
@@ -60,27 +60,30 @@ def _decimal(text: Any) -> Decimal | None:
     return None if text is None else Decimal(str(text))
 
 
-def stored_result(*, row: Score, bands: list[BandSpec], max_score: Decimal) -> ScoreResult:
+def stored_result(*, row: Score, bands: list[BandSpec], instrument: Instrument) -> ScoreResult:
     """A stored Score row rebuilt into the result the scoring function gave (no query)."""
     aspects = [
         AspectResult(int(a["number"]), str(a["name"]), Decimal(a["total"]), Decimal(a["max"]))
         for a in row.aspect_totals
     ]
+    wording = {"label": instrument.result_label, "places": instrument.result_decimals}
     entries = row.components or []
     if not entries:
-        return summarise(max_score=max_score, bands=bands, aspects=aspects)
+        return summarise(max_score=instrument.max_score, bands=bands, aspects=aspects, **wording)
     components = [
         ComponentSpec(str(c["code"]), str(c["kind"]), str(c["name"]), Decimal(c["weight"]), _decimal(c.get("cap")))
         for c in entries
     ]
     stored = {str(c["code"]): _decimal(c["value"]) for c in entries if c["kind"] != MATURITY}
-    return summarise(max_score=max_score, bands=bands, aspects=aspects, components=components, stored=stored)
+    return summarise(
+        max_score=instrument.max_score, bands=bands, aspects=aspects, components=components, stored=stored, **wording
+    )
 
 
-def stored_score(*, row: Score, bands: list[BandSpec], max_score: Decimal, answers_changed_at: Any) -> StoredScore:
+def stored_score(*, row: Score, bands: list[BandSpec], instrument: Instrument, answers_changed_at: Any) -> StoredScore:
     return StoredScore(
         basis=row.basis,
-        result=stored_result(row=row, bands=bands, max_score=max_score),
+        result=stored_result(row=row, bands=bands, instrument=instrument),
         is_final=row.is_final,
         computed_at=row.computed_at,
         missing_count=row.missing_count,
@@ -97,9 +100,11 @@ def score_comparison(*, assessment: Assessment, show_verified: bool) -> ScoreCom
     bases = [ScoreBasis.SELF, ScoreBasis.VERIFIED] if show_verified else [ScoreBasis.SELF]
     rows = {s.basis: s for s in Score.objects.filter(assessment=assessment, basis__in=bases)}
     bands = _bands(assessment)
-    max_score = assessment.period.instrument.max_score
+    instrument = assessment.period.instrument
     scores = {
-        basis: stored_score(row=row, bands=bands, max_score=max_score, answers_changed_at=assessment.answers_changed_at)
+        basis: stored_score(
+            row=row, bands=bands, instrument=instrument, answers_changed_at=assessment.answers_changed_at
+        )
         for basis, row in rows.items()
     }
     self_score = scores.get(ScoreBasis.SELF)

@@ -165,7 +165,7 @@ def missing_items(*, assessment: Assessment) -> list[MissingItem]:
 
 def _answer_queryset() -> QuerySet[Answer]:
     return (
-        Answer.objects.select_related("indicator__aspect", "updated_by", "assessment")
+        Answer.objects.select_related("indicator__aspect", "indicator__sub_aspect", "updated_by", "assessment")
         .prefetch_related(
             Prefetch("indicator__levels", queryset=Level.objects.order_by("level")),
             Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by").order_by("uploaded_at", "id")),

@@ -27,6 +27,7 @@ from assessments.access import (
     is_member_of,
     open_moves,
 )
+from assessments.instrument.selectors import level_scale
 from assessments.models import Answer, Aspect, Assessment, AssessmentStatus, Clarification, Extension
 from assessments.periods import selectors as period_selectors
 from assessments.periods import services as period_services
@@ -176,6 +177,7 @@ def _block_context(request: HttpRequest, assessment: Assessment, answer: Answer,
         "editable": can_edit_answer(request.user, assessment, answer),
         "can_reply": assessment.status in services_self.CLARIFICATION_REPLY_STATES,
         "upload_form": EvidenceUploadForm(auto_id=f"id_ev_{answer.indicator_id}_%s"),
+        "scale": level_scale(instrument_id=assessment.period.instrument_id),
         **extra,
     }
 
@@ -206,6 +208,7 @@ def aspect_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "aspect": aspect,
             "aspects": aspects,
             "blocks": blocks,
+            "scale": level_scale(instrument_id=assessment.period.instrument_id),
             "moves": open_moves(request.user, assessment),
             **_progress_context(assessment, aspect),
         },

@@ -192,7 +192,7 @@ def aspect_answers(*, assessment: Assessment, aspect: Aspect) -> list[Answer]:
     """The aspect's answers with indicator, level descriptors, evidence and clarifications."""
     return list(
         assessment.answers.filter(indicator__aspect=aspect)
-        .select_related("indicator__aspect", "updated_by")
+        .select_related("indicator__aspect", "indicator__sub_aspect", "updated_by")
         .prefetch_related(
             Prefetch("indicator__levels", queryset=Level.objects.order_by("level")),
             Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at")),

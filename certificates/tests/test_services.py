@@ -8,7 +8,7 @@ from django.utils import translation
 from assessments.models import AssessmentStatus, Score, ScoreBasis, TransitionLog
 from certificates import documents, services
 from certificates.models import Certificate, CertificateStatus, Decision, DecisionStatus, RenderStatus
-from certificates.selectors import SERIAL_ALPHABET, certificate_by_serial, certificate_threshold, serial_normalise
+from certificates.selectors import SERIAL_ALPHABET, certificate_by_serial, charter_codes, serial_normalise
 from certificates.tests.conftest import draft_decision, make_verified
 from conftest import make_institution
 from core.errors import AccessDenied, InvalidTransition, ValidationFailed
@@ -136,13 +136,15 @@ def test_duplicate_number_is_refused(admin_user, period, verified_set):
     assert Decision.objects.count() == 1
 
 
-def test_charter_threshold_is_the_baik_band(instrument, period, institution, other_institution, admin_user):
-    assert certificate_threshold(instrument=instrument) == Decimal("250")
+def test_charters_go_to_the_bands_flagged_for_them(instrument, period, institution, other_institution, admin_user):
+    assert charter_codes(instrument=instrument) == {"III", "IV"}
     # Exactly 250: indicators alternate so the total lands on the Baik boundary or just below.
     at_boundary = make_verified(institution, period, 3)
-    Score.objects.filter(assessment=at_boundary).update(total=Decimal("250.00"), category_name="Baik")
+    Score.objects.filter(assessment=at_boundary).update(
+        total=Decimal("250.00"), category_code="III", category_name="Baik"
+    )
     below = make_verified(other_institution, period, 3)
-    Score.objects.filter(assessment=below).update(total=Decimal("249.99"), category_name="Kurang")
+    Score.objects.filter(assessment=below).update(total=Decimal("249.99"), category_code="II", category_name="Kurang")
     decision = draft_decision(admin_user, period)
     services.decision_issue(decision=decision, user=admin_user)
     assert list(decision.certificates.values_list("institution__code", flat=True)) == ["K901"]

@@ -49,8 +49,15 @@ def as_count(value: int | None) -> str:
 
 
 @register.filter
-def as_score(value: Figure) -> str:
-    return formatting.score(value)
+def as_weight(value: Figure) -> str:
+    """An instrument weight or maximum, exact to its six decimals ("0,0375", "12,5", "400")."""
+    return formatting.weight(value)
+
+
+@register.filter
+def as_score(value: Figure, places: int = formatting.SCORE_PLACES) -> str:
+    """A value at its instrument's display precision (`instrument.result_decimals`), cut."""
+    return formatting.score(value, int(places))
 
 
 @register.filter

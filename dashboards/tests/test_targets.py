@@ -5,7 +5,8 @@ import pytest
 from conftest import client_for
 from core.errors import AccessDenied, ValidationFailed
 from dashboards import selectors
-from dashboards.models import TARGET_DEFAULTS, Target
+from assessments.instrument.reference import reference_instrument_2025_ensure
+from assessments.models import Target
 from dashboards.services import target_set
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +14,12 @@ pytestmark = pytest.mark.django_db
 
 def check(good: int, institutions: int, target: str, group: str = "PROVINSI"):
     return selectors.target_check(
-        group=group, year=2024, good=good, institutions=institutions, targets={(group, 2024): Decimal(target)}
+        instrument_id=1,
+        group=group,
+        year=2024,
+        good=good,
+        institutions=institutions,
+        targets={(1, group, 2024): Decimal(target)},
     )
 
 
@@ -41,56 +47,83 @@ def test_target_boundaries(good, institutions, target, met, needed):
     assert result.needed == needed
 
 
-def test_defaults_apply_to_years_without_a_row():
-    result = selectors.target_check(group="KL", year=2031, good=1, institutions=1, targets={})
-    assert result.is_default and result.target == Decimal(100)
-    assert {"KL": Decimal(100), "PROVINSI": Decimal(85), "KABKOTA": Decimal(30)} == TARGET_DEFAULTS
+def test_a_year_without_a_row_has_no_target(instrument):
+    """The 2020-2024 targets are the 40/2018 reference instrument's data; no later year reuses them."""
+    targets = selectors.targets_map()
+    assert targets[(instrument.pk, "KL", 2024)] == Decimal(100)
+    assert targets[(instrument.pk, "KABKOTA", 2020)] == Decimal(30)
+    later = selectors.target_check(
+        instrument_id=instrument.pk, group="KL", year=2026, good=1, institutions=1, targets=targets
+    )
+    assert later.target is None and not later.is_set and not later.met and later.needed == 0
 
 
-def test_an_explicit_row_overrides_the_default(admin_user):
+def test_targets_are_per_instrument(admin_user, instrument):
+    other = reference_instrument_2025_ensure()
     target_set(
-        year=2025, shares={"KL": Decimal(90), "PROVINSI": Decimal("70.5"), "KABKOTA": Decimal(40)}, user=admin_user
+        instrument=other,
+        year=2026,
+        shares={"KL": Decimal(90), "PROVINSI": Decimal("70.5"), "KABKOTA": Decimal(40)},
+        user=admin_user,
     )
     targets = selectors.targets_map()
-    kl = selectors.target_check(group="KL", year=2025, good=9, institutions=10, targets=targets)
-    assert not kl.is_default and kl.met
-    other_year = selectors.target_check(group="KL", year=2024, good=9, institutions=10, targets=targets)
-    assert other_year.is_default and not other_year.met
+    kl = selectors.target_check(instrument_id=other.pk, group="KL", year=2026, good=9, institutions=10, targets=targets)
+    assert kl.is_set and kl.met
+    same_year_other_instrument = selectors.target_check(
+        instrument_id=instrument.pk, group="KL", year=2026, good=9, institutions=10, targets=targets
+    )
+    assert not same_year_other_instrument.is_set
 
 
-def test_target_set_refuses_bad_values_and_changes_nothing(admin_user):
+def test_target_set_refuses_bad_values_and_changes_nothing(admin_user, instrument):
+    before = Target.objects.count()
     with pytest.raises(ValidationFailed) as exc:
         target_set(
-            year=2025, shares={"KL": Decimal(101), "PROVINSI": Decimal(85), "KABKOTA": Decimal(-1)}, user=admin_user
+            instrument=instrument,
+            year=2025,
+            shares={"KL": Decimal(101), "PROVINSI": Decimal(85), "KABKOTA": Decimal(-1)},
+            user=admin_user,
         )
     assert len(exc.value.errors) == 2
-    assert not Target.objects.exists()
+    assert Target.objects.count() == before
 
 
-def test_target_set_is_for_admins_only(verifier):
+def test_target_set_is_for_admins_only(verifier, instrument):
+    before = Target.objects.count()
     with pytest.raises(AccessDenied):
-        target_set(year=2025, shares={"KL": Decimal(1), "PROVINSI": Decimal(1), "KABKOTA": Decimal(1)}, user=verifier)
-    assert not Target.objects.exists()
+        target_set(
+            instrument=instrument,
+            year=2025,
+            shares={"KL": Decimal(1), "PROVINSI": Decimal(1), "KABKOTA": Decimal(1)},
+            user=verifier,
+        )
+    assert Target.objects.count() == before
 
 
-def test_targets_page_saves_and_shows(admin_user):
+def test_targets_page_saves_and_shows(admin_user, instrument):
     client = client_for(admin_user)
-    # Indonesian decimal comma and a dot are both understood.
-    response = client.post("/dashboard/targets/", {"year": "2025", "KL": "95", "PROVINSI": "80", "KABKOTA": "35,5"})
-    assert response.status_code == 302
-    assert Target.objects.get(group="KABKOTA", year=2025).share == Decimal("35.5")
-    response = client.post("/dashboard/targets/", {"year": "2025", "KL": "95", "PROVINSI": "80.25", "KABKOTA": "35.5"})
-    assert response.status_code == 302
-    assert Target.objects.get(group="PROVINSI", year=2025).share == Decimal("80.25")
-    assert Target.objects.count() == 3
+    new = reference_instrument_2025_ensure()
     page = client.get("/dashboard/targets/").content.decode()
-    assert "35,5%" in page and "80,25%" in page
+    assert new.name not in page  # no period of the new instrument and no target yet
+    # Indonesian decimal comma and a dot are both understood.
+    form = {"instrument": new.pk, "year": "2026", "KL": "95", "PROVINSI": "80", "KABKOTA": "35,5"}
+    response = client.post("/dashboard/targets/", form)
+    assert response.status_code == 302
+    assert Target.objects.get(instrument=new, group="KABKOTA", year=2026).share == Decimal("35.5")
+    response = client.post("/dashboard/targets/", {**form, "PROVINSI": "80.25", "KABKOTA": "35.5"})
+    assert response.status_code == 302
+    assert Target.objects.get(instrument=new, group="PROVINSI", year=2026).share == Decimal("80.25")
+    assert Target.objects.filter(instrument=new).count() == 3
+    page = client.get("/dashboard/targets/").content.decode()
+    assert "35,5%" in page and "80,25%" in page and new.name in page
 
 
-def test_targets_page_refuses_out_of_range(admin_user):
+def test_targets_page_refuses_out_of_range(admin_user, instrument):
+    before = Target.objects.count()
     response = client_for(admin_user).post(
-        "/dashboard/targets/", {"year": "2025", "KL": "120", "PROVINSI": "80", "KABKOTA": "30"}
+        "/dashboard/targets/",
+        {"instrument": instrument.pk, "year": "2025", "KL": "120", "PROVINSI": "80", "KABKOTA": "30"},
     )
     assert response.status_code == 200
-    assert not Target.objects.exists()
+    assert Target.objects.count() == before
     assert "100" in response.content.decode()

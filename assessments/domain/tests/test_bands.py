@@ -1,46 +1,62 @@
-"""The good-band rule: one answer for charters, dashboards and targets."""
+"""Band flags are data: charters, dashboards and targets read them, never a band's name."""
 
 from decimal import Decimal
 
 import pytest
 
-from assessments.domain.bands import good_band_minimum, is_good
-from assessments.models import CategoryBand, Instrument
-from certificates.selectors import certificate_threshold
+from assessments.domain.bands import band_codes, band_for, charter_bands, flag_problems, target_bands
+from assessments.domain.scoring import BandSpec
+from assessments.instrument.reference import reference_instrument_2025_ensure
+from certificates.selectors import charter_band_names, charter_codes
 from dashboards.selectors import bands_of
 
-FOUR = [("D", "Buruk", "0"), ("C", "Kurang", "175"), ("B", "Baik", "250"), ("A", "Sangat Baik", "325")]
-FIVE = [
-    ("1", "Dasar", "0"),
-    ("2", "Lanjutan", "0.41"),
-    ("3", "Menengah", "0.61"),
-    ("4", "Tinggi", "0.81"),
-    ("5", "Maju", "1"),
-]
+D = Decimal
+FIVE = (
+    BandSpec("1", "Dasar", D("0")),
+    BandSpec("2", "Lanjutan", D("0.41")),
+    BandSpec("3", "Menengah", D("0.61"), counts_for_target=True),
+    BandSpec("4", "Tinggi", D("0.81"), earns_charter=True, counts_for_target=True, grants_jpt=True),
+    BandSpec("5", "Maju", D("1.01"), earns_charter=True, counts_for_target=True, grants_jpt=True),
+)
 
 
-def _bands(rows):
-    return [CategoryBand(code=c, name=n, min_score=Decimal(m)) for c, n, m in rows]
+def test_flags_pick_the_bands_whatever_their_names():
+    assert [b.name for b in charter_bands(FIVE)] == ["Tinggi", "Maju"]
+    assert [b.name for b in target_bands(FIVE)] == ["Menengah", "Tinggi", "Maju"]
+    assert band_codes(FIVE, "grants_jpt") == {"4", "5"}
+    renamed = tuple(BandSpec(b.code, f"Band {b.code}", b.min_score, b.earns_charter) for b in FIVE)
+    assert band_codes(renamed, "earns_charter") == {"4", "5"}
 
 
-def test_baik_and_every_band_above_it_are_good():
-    assert good_band_minimum(_bands(FOUR)) == Decimal(250)
-    assert is_good(Decimal("250"), _bands(FOUR))
-    assert not is_good(Decimal("249.99"), _bands(FOUR))
+@pytest.mark.parametrize(
+    ("value", "band"),
+    [
+        ("0", "Dasar"),
+        ("0.405", "Dasar"),
+        ("0.4099999999", "Dasar"),
+        ("0.41", "Lanjutan"),
+        ("1", "Tinggi"),
+        ("1.01", "Maju"),
+    ],
+)
+def test_band_for_compares_the_exact_value(value, band):
+    assert band_for(FIVE, D(value)).name == band
 
 
-def test_without_a_band_named_baik_the_top_two_are_good():
-    assert good_band_minimum(_bands(FIVE)) == Decimal("0.81")
-    assert good_band_minimum([]) is None
+def test_a_flag_with_a_hole_is_incoherent():
+    holed = (
+        BandSpec("1", "A", D("0")),
+        BandSpec("2", "B", D("1"), earns_charter=True),
+        BandSpec("3", "C", D("2")),
+    )
+    assert flag_problems(holed) == ["earns_charter"]
+    assert flag_problems(FIVE) == []
 
 
 @pytest.mark.django_db
-def test_charters_and_the_dashboard_agree_on_a_five_band_instrument():
-    instrument = Instrument.objects.create(code="FIVE", name="Five bands")
-    for band in _bands(FIVE):
-        band.instrument = instrument
-        band.save()
+def test_charters_and_the_dashboard_read_the_same_flags_on_the_2025_reference():
+    instrument = reference_instrument_2025_ensure()
     dashboard_good = {b.code for b in bands_of(instrument.pk, instrument.bands.all()) if b.good}
-    threshold = certificate_threshold(instrument=instrument)
-    charter_good = {b.code for b in instrument.bands.all() if b.min_score >= threshold}
-    assert dashboard_good == charter_good == {"4", "5"}
+    assert dashboard_good == {"3", "4", "5"}
+    assert charter_codes(instrument=instrument) == {"4", "5"}
+    assert charter_band_names(instrument=instrument) == ["Tinggi", "Maju"]

@@ -14,6 +14,7 @@ from assessments.domain.scoring import (
     score,
 )
 
+QUARTERS = {1: D("0.25"), 2: D("0.5"), 3: D("0.75"), 4: D("1")}
 BANDS = (
     BandSpec("I", "Buruk", D("0")),
     BandSpec("II", "Kurang", D("175")),
@@ -26,6 +27,7 @@ BANDS = (
 # So a total is 25 × (a + b + c) + 24,75 × d + 0,25 × e: every quarter from 0 to 400 is near.
 BOUNDARY = InstrumentSpec(
     max_score=D("400"),
+    fractions=QUARTERS,
     bands=BANDS,
     aspects=(
         AspectSpec(
@@ -47,29 +49,29 @@ def levels(a, b, c, d, e):
     ("lv", "total", "category", "next_code", "points_needed", "index"),
     [
         # 0: a verifier's "not evidenced" everywhere.
-        (levels(0, 0, 0, 0, 0), "0", "I", "II", "175", "0.0000"),
+        (levels(0, 0, 0, 0, 0), "0", "I", "II", "175", "0"),
         # 100 = 3 × 25 + 24,75 + 0,25: every answer at level 1.
-        (levels(1, 1, 1, 1, 1), "100", "I", "II", "75", "0.2500"),
+        (levels(1, 1, 1, 1, 1), "100", "I", "II", "75", "0.25"),
         # 174,75 = 75 + 99 + 0,75: a quarter below Kurang.
-        (levels(1, 1, 1, 4, 3), "174.75", "I", "II", "0.25", "0.4369"),
+        (levels(1, 1, 1, 4, 3), "174.75", "I", "II", "0.25", "0.436875"),
         # 175 = 75 + 99 + 1: exactly Kurang.
         (levels(1, 1, 1, 4, 4), "175", "II", "III", "75", "0.4375"),
         # 174,5 and 174,25: halves and quarters below the boundary.
-        (levels(1, 1, 1, 4, 2), "174.5", "I", "II", "0.5", "0.4363"),
-        (levels(1, 1, 1, 4, 1), "174.25", "I", "II", "0.75", "0.4356"),
+        (levels(1, 1, 1, 4, 2), "174.5", "I", "II", "0.5", "0.43625"),
+        (levels(1, 1, 1, 4, 1), "174.25", "I", "II", "0.75", "0.435625"),
         # 249,75 = 150 + 99 + 0,75.
-        (levels(2, 2, 2, 4, 3), "249.75", "II", "III", "0.25", "0.6244"),
+        (levels(2, 2, 2, 4, 3), "249.75", "II", "III", "0.25", "0.624375"),
         # 250 = 150 + 99 + 1: exactly Baik.
-        (levels(2, 2, 2, 4, 4), "250", "III", "IV", "75", "0.6250"),
+        (levels(2, 2, 2, 4, 4), "250", "III", "IV", "75", "0.625"),
         # 324,75 = 225 + 99 + 0,75.
-        (levels(3, 3, 3, 4, 3), "324.75", "III", "IV", "0.25", "0.8119"),
+        (levels(3, 3, 3, 4, 3), "324.75", "III", "IV", "0.25", "0.811875"),
         # 325 = 225 + 99 + 1: exactly Sangat Baik.
         (levels(3, 3, 3, 4, 4), "325", "IV", None, None, "0.8125"),
         # 400: everything at level 4.
-        (levels(4, 4, 4, 4, 4), "400", "IV", None, None, "1.0000"),
+        (levels(4, 4, 4, 4, 4), "400", "IV", None, None, "1"),
         # 310,5 is out of reach here, 299,5 = 200 + 99 + 0,5 and 250,25 = 200 + 49,5 + 0,75 are not.
-        (levels(3, 3, 2, 4, 2), "299.5", "III", "IV", "25.5", "0.7488"),
-        (levels(3, 3, 2, 2, 3), "250.25", "III", "IV", "74.75", "0.6256"),
+        (levels(3, 3, 2, 4, 2), "299.5", "III", "IV", "25.5", "0.74875"),
+        (levels(3, 3, 2, 2, 3), "250.25", "III", "IV", "74.75", "0.625625"),
     ],
 )
 def test_boundaries_exact(lv, total, category, next_code, points_needed, index):
@@ -105,7 +107,7 @@ def test_reference_instrument_mixed_levels_by_hand(instrument):
 
     Aspect 1: 1.1 (12,5) L1 = 3,125; 1.2 (15) L3 = 11,25; 1.3 (12,5) L4 = 12,5 → 26,875.
     Every other indicator at level 3 → ¾ of the other 360 = 270. Total 296,875, Baik,
-    28,125 to Sangat Baik, index 0,7422 (296,875 / 400 = 0,7421875, half up).
+    28,125 to Sangat Baik, index 0,7421875 (296,875 / 400, exact; pages show 0,74).
     """
     from assessments.instrument.selectors import instrument_spec
 
@@ -118,7 +120,7 @@ def test_reference_instrument_mixed_levels_by_hand(instrument):
     assert result.category.name == "Baik"
     assert result.next_category.name == "Sangat Baik"
     assert result.next_category.points_needed == D("28.125")
-    assert result.index == D("0.7422")
+    assert result.index == D("0.7421875")
 
 
 def test_unanswered_counts_zero_and_is_reported():
@@ -136,7 +138,7 @@ def test_verifier_zero_is_not_missing():
 
 @pytest.mark.parametrize("bad", [5, -1, 2.0, "3", True, D("2")])
 def test_bad_levels_refused(bad):
-    with pytest.raises(ValueError, match="level must be an integer"):
+    with pytest.raises(ValueError, match="level must be one of"):
         score(BOUNDARY, {"A": bad})
 
 
@@ -149,6 +151,7 @@ def test_duplicate_codes_refused():
     with pytest.raises(ValueError, match="unique"):
         InstrumentSpec(
             max_score=D("2"),
+            fractions=QUARTERS,
             bands=BANDS,
             aspects=(
                 AspectSpec(1, "x", D("1"), (IndicatorSpec("A", D("1")),)),
@@ -158,7 +161,9 @@ def test_duplicate_codes_refused():
 
 
 def test_bands_in_any_order():
-    shuffled = InstrumentSpec(max_score=D("400"), bands=tuple(reversed(BANDS)), aspects=BOUNDARY.aspects)
+    shuffled = InstrumentSpec(
+        max_score=D("400"), fractions=QUARTERS, bands=tuple(reversed(BANDS)), aspects=BOUNDARY.aspects
+    )
     assert score(shuffled, levels(2, 2, 2, 4, 4)).category.name == "Baik"
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assessments.domain.tests.test_scoring import QUARTERS
 from assessments.domain.scoring import AspectSpec, BandSpec, IndicatorSpec, InstrumentSpec, category_for, score
 
 # Indicator maxima in hundredths, as the database stores them (decimal_places=2).
@@ -28,7 +29,7 @@ def instruments(draw):
     # also covers totals below it).
     mins = draw(st.lists(st.integers(0, 40_000), min_size=1, max_size=5, unique=True))
     bands = tuple(BandSpec(f"B{k}", f"Band {k}", D(m) / 100) for k, m in enumerate(sorted(mins)))
-    return InstrumentSpec(max_score=max_score, bands=bands, aspects=tuple(aspects))
+    return InstrumentSpec(max_score=max_score, fractions=QUARTERS, bands=bands, aspects=tuple(aspects))
 
 
 def codes_of(spec):

@@ -32,12 +32,12 @@ def test_a_memoised_combination_still_refuses_look_alike_levels():
     assert score_sequence(BOUNDARY, [1, 1, 1, 2, 1]).total == D("124.75")
     # True == 1 and Decimal(2) == 2 hash alike: they must not be served from the memo.
     for bad in ([True, 1, 1, 2, 1], [1, 1, 1, D("2"), 1], [1, 1, 1, 2.0, 1]):
-        with pytest.raises(ValueError, match="level must be an integer"):
+        with pytest.raises(ValueError, match="level must be one of"):
             score_sequence(BOUNDARY, bad)
 
 
 def test_out_of_range_level_and_wrong_length_are_refused():
-    with pytest.raises(ValueError, match="level must be an integer"):
+    with pytest.raises(ValueError, match="level must be one of"):
         score_sequence(BOUNDARY, [5, 1, 1, 1, 1])
     with pytest.raises(ValueError, match="expected 5 levels, got 4"):
         score_sequence(BOUNDARY, [1, 1, 1, 1])

@@ -54,7 +54,7 @@ def test_publish_is_admin_only_and_post_only(users, instrument):
 def test_reference_instrument_page_shows_eight_aspects_adding_to_400(users, instrument):
     page = client_for(users["admin"]).get(f"/instruments/{instrument.pk}/").content.decode()
     assert page.count('class="mb-4 aspect"') == 8
-    assert "8 aspects; maxima add up to 400 of 400." in page
+    assert "8 aspects; weights add up to 400 of 400." in page
     assert "Reference texts." in page
 
 
@@ -62,13 +62,13 @@ def test_import_view_lists_every_error_and_imports_nothing(users, instrument):
     doc = json.loads(instrument_export_json(instrument))
     doc["code"] = "BAD"
     doc["aspects"][0]["indicators"][0]["levels"][0]["level"] = 7
-    doc["aspects"][3]["max_score"] = "41"
+    doc["aspects"][3]["weight"] = "41"
     upload = SimpleUploadedFile("bad.json", json.dumps(doc).encode(), content_type="application/json")
     response = client_for(users["admin"]).post("/instruments/import/", {"file": upload})
     page = response.content.decode()
     assert response.status_code == 200
-    assert "field level: 7 is outside 1..4" in page
-    assert "aspect 4 has maximum 41" in page
+    assert "field levels: each level of the scale (1, 2, 3, 4) needs exactly one descriptor" in page
+    assert "aspect 4 weighs 41 but its indicators add up to 40" in page
     assert not Instrument.objects.filter(code="BAD").exists()
 
 
