@@ -27,6 +27,17 @@ def _english_by_default(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_scale_cache():
+    """Published instruments' scales are memoised per process by id; a test database rolled back
+    can hand the same id to another instrument, which a real database never does."""
+    from assessments.instrument import selectors
+
+    selectors.scales_forget()
+    yield
+    selectors.scales_forget()
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,

@@ -1,7 +1,7 @@
 """Decisions (Keputusan) and certificates (Piagam).
 
 A Decision fixes the results of a period: its assessments become DECIDED and their verified
-scores final. Each institution at Baik or better gets a Certificate with a short unguessable
+scores final. Each institution in a band that earns a charter gets a Certificate with a short unguessable
 serial that the public verification page looks up. PDFs are rendered in the background; the
 render status of each document is stored next to it so a failure is visible and retryable.
 """

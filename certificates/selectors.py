@@ -174,7 +174,7 @@ def certificate_by_serial(*, serial: str) -> Certificate | None:
     if len(serial) != SERIAL_LENGTH:
         return None
     certificate = (
-        Certificate.objects.select_related("institution", "decision", "decision__period")
+        Certificate.objects.select_related("institution", "decision", "decision__period__instrument")
         .filter(serial=serial, decision__status=DecisionStatus.ISSUED)
         .first()
     )

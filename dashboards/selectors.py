@@ -546,10 +546,11 @@ def public_periods() -> list[Period]:
 
 
 def institution_history(*, institution: Institution) -> list[dict[str, Any]]:
-    """Per period (oldest first): status, name then, self and final verified score (four queries)."""
+    """Per period (oldest first): status, name then, instrument, self and final verified score (four
+    queries)."""
     assessments = list(
         Assessment.objects.filter(institution=institution)
-        .select_related("period")
+        .select_related("period__instrument")
         .order_by("period__self_assessment_opens", "period_id")
     )
     scores: dict[tuple[int, str], Score] = {
@@ -565,8 +566,10 @@ def institution_history(*, institution: Institution) -> list[dict[str, Any]]:
         a._verifier_ids = verifier_ids.get(a.pk, set())  # type: ignore[attr-defined]  # a per-object cache attribute
     names = period_names(pairs=[(a.period_id, institution.pk) for a in assessments])
     history = []
+    previous_instrument = None
     for a in assessments:
         verified = scores.get((a.pk, ScoreBasis.VERIFIED))
+        instrument = a.period.instrument
         history.append(
             {
                 "assessment": a,
@@ -579,8 +582,13 @@ def institution_history(*, institution: Institution) -> list[dict[str, Any]]:
                 "self": scores.get((a.pk, ScoreBasis.SELF)),
                 "verified": verified if verified is not None and a.status in FINAL_STATUSES else None,
                 "verified_any": verified,
+                "instrument": instrument,
+                # The instrument differs from the previous period's: values are on another scale
+                # there, and only the index (value / maximum) compares across the change.
+                "instrument_changed": previous_instrument is not None and previous_instrument != instrument.pk,
             }
         )
+        previous_instrument = instrument.pk
     return history
 
 

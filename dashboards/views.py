@@ -82,6 +82,7 @@ def _national_body(request: HttpRequest, can_edit_targets: bool) -> str:
         return render_to_string("dashboards/_national_body.html", context, request)
     figures = selectors.national_figures(period=period)
     bands = figures["bands"]
+    context["target_band_names"] = ", ".join(b.name for b in bands if b.good)
     chart_kinds = {
         "labels": [str(KIND_LABELS[row.key]) for row in figures["kinds"]],
         "datasets": [
@@ -111,7 +112,7 @@ def _national_body(request: HttpRequest, can_edit_targets: bool) -> str:
             }
             for i, g in enumerate(InstitutionGroup.values)
         ],
-        "yTitle": _("% at Baik or better"),
+        "yTitle": _("% in a target band"),
         "max": 100,
     }
     chart_kinds["yTitle"] = _("% of institutions with a final result")
@@ -305,13 +306,16 @@ def institution_profile(request: HttpRequest, pk: int) -> HttpResponse:
     context["chart_history"] = {
         "labels": [h["period"].name for h in history],
         "datasets": [
-            {"label": _("Self-assessment"), "data": [_f(h["self"].total) if h["self"] else None for h in history]},
+            {"label": _("Self-assessment"), "data": [_f(h["self"].index, 4) if h["self"] else None for h in history]},
             {
                 "label": _("Verified"),
-                "data": [_f(h["verified"].total) if h["verified"] and h["show_verified"] else None for h in history],
+                "data": [_f(h["verified"].index, 4) if h["verified"] and h["show_verified"] else None for h in history],
             },
         ],
-        "yTitle": _("Total (0–400)"),
+        # Where the instrument changed: the chart draws a marker line before that period.
+        "changes": [h["period"].name for h in history if h["instrument_changed"]],
+        "yTitle": _("Index (value ÷ maximum)"),
+        "yMax": max([1.0, *(_f(s.index, 4) or 0 for h in history for s in (h["self"], h["verified"]) if s)]),
     }
     context["decided_status"] = AssessmentStatus.DECIDED
     return render(request, "dashboards/profile.html", context)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -9,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from assessments.instrument.reference import reference_instrument_ensure
-from assessments.models import Assessment, AssessmentStatus, Evidence, Period
+from assessments.instrument.reference import reference_instrument_2025_ensure, reference_instrument_ensure
+from assessments.models import Assessment, AssessmentStatus, Evidence, Instrument, Period
 from assessments.periods.services import assessment_get_or_create
 from demo.verified import demo_verified_assessments_ensure
 from institutions.models import Institution, Membership, MembershipRole
@@ -26,7 +27,7 @@ DEMO_INSTITUTIONS = [("K028", "kemenpanrb"), ("32", "jabar"), ("32.07", "ciamis"
 # The province whose assessment the demo seeds as submitted, assigned to the first verifier.
 DEMO_SUBMITTED_CODE = "32"
 DEMO_VERIFIER = "verifier1@meritsys.local"
-# Self levels cycled over the 33 indicators: a realistic mix that lands in "Baik".
+# Self levels cycled over the indicators: a realistic mix in the upper middle of either scale.
 DEMO_SELF_LEVELS = (3, 4, 2, 3, 4, 3, 1, 3, 4, 2, 3)
 
 
@@ -67,15 +68,14 @@ def demo_totp_code() -> str:
     return f"{TOTP(bytes.fromhex(DEMO_TOTP_KEY)).token():06d}"
 
 
-def demo_period_ensure(today: dt.date | None = None) -> Period:
-    today = today or timezone.localdate()
+def _period_ensure(*, today: dt.date, instrument_of: Callable[[], Instrument]) -> Period:
     half = "I" if today.month <= 6 else "II"
     name = f"Penilaian {today.year} Semester {half}"
     period = Period.objects.filter(name=name).first()
     if period is None:
         period = Period.objects.create(
             name=name,
-            instrument=reference_instrument_ensure(),
+            instrument=instrument_of(),
             self_assessment_opens=today - dt.timedelta(days=30),
             self_assessment_closes=today + dt.timedelta(days=30),
             verification_closes=today + dt.timedelta(days=90),
@@ -83,10 +83,26 @@ def demo_period_ensure(today: dt.date | None = None) -> Period:
     return period
 
 
+def demo_period_ensure(today: dt.date | None = None) -> Period:
+    """The running demo period, on the PermenPANRB 19/2025 reference instrument (two components,
+    five levels, an index from 0 to 1)."""
+    return _period_ensure(today=today or timezone.localdate(), instrument_of=reference_instrument_2025_ensure)
+
+
+def demo_previous_period_ensure(today: dt.date | None = None) -> Period:
+    """The same semester a year earlier, on the PermenPANRB 40/2018 reference instrument (four
+    levels, a value out of 400): the two regimes side by side in one database."""
+    today = today or timezone.localdate()
+    return _period_ensure(
+        today=today.replace(year=today.year - 1, day=min(today.day, 28)), instrument_of=reference_instrument_ensure
+    )
+
+
 @transaction.atomic
 def seed_demo() -> list[DemoAccount]:
     if not Institution.objects.exists():
         register_import()
+    previous = demo_previous_period_ensure()
     period = demo_period_ensure()
     accounts = [DemoAccount("admin@meritsys.local", "admin")]
     _user("admin@meritsys.local", "Admin Sekretariat", Role.ADMIN)
@@ -105,6 +121,7 @@ def seed_demo() -> list[DemoAccount]:
         assessment = assessment_get_or_create(institution=institution, period=period)
         if code == DEMO_SUBMITTED_CODE:
             demo_submitted_ensure(assessment=assessment)
+    demo_verified_assessments_ensure(period=previous)
     demo_verified_assessments_ensure(period=period)
     return accounts
 

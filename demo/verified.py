@@ -8,22 +8,35 @@ real workflow table SUBMITTED → IN_VERIFICATION → VERIFIED and its scores ar
 """
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.db import transaction
 
 from accounts.models import User
 from assessments.domain.workflow import transition_apply
-from assessments.models import Answer, Assessment, AssessmentStatus, Period, ReviewState, ScoreBasis
+from assessments.instrument.selectors import level_scale
+from assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    ComponentKind,
+    ComponentValue,
+    Period,
+    ReviewState,
+    ScoreBasis,
+)
 from assessments.periods.services import assessment_get_or_create
 from assessments.scoring.services import score_compute
 from institutions.models import Institution
 
-# Institution code → level of the i-th of n indicators. Sumatera Barat lands in Sangat Baik,
-# Kota Probolinggo in Baik and Kabupaten Rokan Hulu in Kurang (see DOMAIN.md's examples).
-DEMO_VERIFIED: list[tuple[str, Callable[[int, int], int]]] = [
-    ("13", lambda i, n: 4 if i % 3 else 3),
-    ("35.74", lambda i, n: 3 if i % 4 else 2),
-    ("14.06", lambda i, n: 2),
+# Institution code → the level of the i-th indicator, picked from the scale's levels (lowest
+# first), and the staff-survey value where the instrument has a survey. On either reference
+# instrument Sumatera Barat lands in the top band but one or above, Kota Probolinggo in the
+# middle, Kabupaten Rokan Hulu low.
+DEMO_VERIFIED: list[tuple[str, Callable[[int, tuple[int, ...]], int], Decimal]] = [
+    ("13", lambda i, levels: levels[-1] if i % 3 else levels[-2], Decimal("0.86")),
+    ("35.74", lambda i, levels: levels[-2] if i % 4 else levels[-3], Decimal("0.72")),
+    ("14.06", lambda i, levels: levels[1], Decimal("0.55")),
 ]
 
 
@@ -35,8 +48,10 @@ def demo_verified_assessments_ensure(*, period: Period | None = None) -> list[As
 
         period = demo_period_ensure()
     verifier = User.objects.filter(email="verifier1@meritsys.local").first()
+    levels = level_scale(instrument_id=period.instrument_id).self_levels
+    surveys = list(period.instrument.components.filter(kind=ComponentKind.SURVEY))
     made = []
-    for code, level_of in DEMO_VERIFIED:
+    for code, level_of, survey_value in DEMO_VERIFIED:
         institution = Institution.objects.filter(code=code).first()
         if institution is None:
             continue
@@ -45,12 +60,18 @@ def demo_verified_assessments_ensure(*, period: Period | None = None) -> list[As
             continue
         answers = list(assessment.answers.order_by("indicator__aspect__number", "indicator__position", "pk"))
         for i, answer in enumerate(answers):
-            answer.self_level = answer.verified_level = level_of(i, len(answers))
+            answer.self_level = answer.verified_level = level_of(i, levels)
             answer.review_state = ReviewState.VERIFIED
             answer.updated_by = verifier
         Answer.objects.bulk_update(answers, ["self_level", "verified_level", "review_state", "updated_by"])
         if verifier is not None:
             assessment.verifiers.add(verifier)
+        for survey in surveys:
+            ComponentValue.objects.get_or_create(
+                assessment=assessment,
+                component=survey,
+                defaults={"value": survey_value, "note": "Data demo", "entered_by": verifier},
+            )
         for target in (AssessmentStatus.SUBMITTED, AssessmentStatus.IN_VERIFICATION, AssessmentStatus.VERIFIED):
             transition_apply(assessment=assessment, to=target, user=verifier, reason="demo")
         score_compute(assessment_id=assessment.pk, basis=ScoreBasis.SELF)

@@ -86,6 +86,11 @@ def level_scale(*, instrument_id: int) -> LevelScale:
     return scale
 
 
+def scales_forget() -> None:
+    """Drop the memoised scales (tests, whose rolled-back databases reuse ids)."""
+    _SCALES.clear()
+
+
 def component_values(*, assessment_id: int) -> dict[str, Decimal]:
     """The stored values of an assessment's components other than maturity (code → value)."""
     return dict(ComponentValue.objects.filter(assessment_id=assessment_id).values_list("component__code", "value"))

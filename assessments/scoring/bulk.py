@@ -163,7 +163,7 @@ def _aspect_totals_json(result: ScoreResult, memo: dict[Any, str], *, ensure_asc
                 name = memo[aspect.name] = json.dumps(aspect.name, ensure_ascii=ensure_ascii)
             # json.dumps(aspect_entry(aspect)), written out: decimals as strings need no escaping.
             text = memo[id(aspect)] = (
-                f'{{"max": "{aspect.max_score}", "name": {name}, "total": "{aspect.total}", '
+                f'{{"max": "{plain(aspect.max_score)}", "name": {name}, "total": "{plain(aspect.total)}", '
                 f'"number": {int(aspect.number)}}}'
             )
         parts.append(text)
@@ -178,7 +178,7 @@ def _components_json(result: ScoreResult, *, ensure_ascii: bool) -> str:
 def component_entry(component: ComponentResult) -> dict[str, Any]:
     # Key order: as PostgreSQL's jsonb prints them (shortest first, then by bytes).
     def text(value: Decimal | None) -> str | None:
-        return None if value is None else str(value)
+        return None if value is None else plain(value)
 
     return {
         "cap": text(component.cap),
@@ -186,14 +186,25 @@ def component_entry(component: ComponentResult) -> dict[str, Any]:
         "kind": component.kind,
         "name": component.name,
         "value": text(component.value),
-        "weight": str(component.weight),
+        "weight": plain(component.weight),
         "contribution": text(component.contribution),
     }
 
 
+def plain(value: Decimal) -> str:
+    """A stored figure as text without trailing zeros ("23.75", "40"): exact and readable."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def aspect_entry(aspect: Any) -> dict[str, Any]:
     # Key order: as PostgreSQL's jsonb prints them (see _aspect_totals_json).
-    return {"max": str(aspect.max_score), "name": aspect.name, "total": str(aspect.total), "number": aspect.number}
+    return {
+        "max": plain(aspect.max_score),
+        "name": aspect.name,
+        "total": plain(aspect.total),
+        "number": aspect.number,
+    }
 
 
 def _scores_recompute_chunk(

@@ -53,3 +53,26 @@ class SimulatorForm(forms.Form):
             for a in aspects
             for i in a.indicators.all()
         }
+
+
+class ComponentValueForm(forms.Form):
+    """One value for one assessment and component; the service checks range and rights."""
+
+    assessment = forms.IntegerField(widget=forms.HiddenInput)
+    component = forms.CharField(max_length=20, widget=forms.HiddenInput)
+    value = forms.CharField(label=_("Value"), max_length=30)
+    note = forms.CharField(label=_("Source or note"), max_length=300, required=False)
+
+
+class ComponentImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (.csv or .xlsx: institution_code, component, value)"),
+        max_length=200,
+        error_messages={"required": _("Choose a file to import.")},
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload

@@ -66,17 +66,23 @@ def stored_result(*, row: Score, bands: list[BandSpec], instrument: Instrument) 
         AspectResult(int(a["number"]), str(a["name"]), Decimal(a["total"]), Decimal(a["max"]))
         for a in row.aspect_totals
     ]
-    wording = {"label": instrument.result_label, "places": instrument.result_decimals}
+    label, places = instrument.result_label, instrument.result_decimals
     entries = row.components or []
     if not entries:
-        return summarise(max_score=instrument.max_score, bands=bands, aspects=aspects, **wording)
+        return summarise(max_score=instrument.max_score, bands=bands, aspects=aspects, label=label, places=places)
     components = [
         ComponentSpec(str(c["code"]), str(c["kind"]), str(c["name"]), Decimal(c["weight"]), _decimal(c.get("cap")))
         for c in entries
     ]
     stored = {str(c["code"]): _decimal(c["value"]) for c in entries if c["kind"] != MATURITY}
     return summarise(
-        max_score=instrument.max_score, bands=bands, aspects=aspects, components=components, stored=stored, **wording
+        max_score=instrument.max_score,
+        bands=bands,
+        aspects=aspects,
+        components=components,
+        stored=stored,
+        label=label,
+        places=places,
     )
 
 

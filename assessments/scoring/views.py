@@ -1,14 +1,21 @@
 """Score pages: self and verified side by side, and the what-if simulator (saves nothing)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
+from accounts.access import role_required
+from accounts.roles import is_admin
 from assessments import access
 from assessments.domain import scoring
+from assessments.models import Assessment, Period
+from assessments.scoring import components as components_svc
 from assessments.scoring import selectors as selectors_scores
-from assessments.scoring.forms import SimulatorForm
+from assessments.scoring.forms import ComponentImportForm, ComponentValueForm, SimulatorForm
+from core.errors import DomainError
 
 
 @login_required
@@ -65,3 +72,59 @@ def simulator(request: HttpRequest, assessment_id: int) -> HttpResponse:
     if getattr(request, "htmx", False):
         return render(request, "assessments/scores/partials/simulation.html", context)
     return render(request, "assessments/scores/simulator.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(is_admin)
+def component_values(request: HttpRequest, period_id: int) -> HttpResponse:
+    """The values of the period's entered components (a staff survey's result, bonus points):
+    one at a time, or a whole file at once. Until a value is entered the component is pending."""
+    period = get_object_or_404(Period.objects.select_related("instrument"), pk=period_id)
+    components = components_svc.stored_components(period=period)
+    import_form = ComponentImportForm()
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST" and components:
+        try:
+            if "file" in request.FILES or request.POST.get("action") == "import":
+                import_form = ComponentImportForm(request.POST, request.FILES)
+                if not import_form.is_valid():
+                    raise DomainError(_("The file was not imported."))
+                upload = import_form.cleaned_data["file"]
+                result = components_svc.component_values_import(
+                    period=period, data=upload.read(), filename=upload.name, user=request.user
+                )
+                messages.success(
+                    request, _("%(n)s values saved; the scores are being recomputed.") % {"n": result.saved}
+                )
+            else:
+                form = ComponentValueForm(request.POST)
+                if not form.is_valid():
+                    raise DomainError(_("Give a value."))
+                assessment = get_object_or_404(Assessment, pk=form.cleaned_data["assessment"], period=period)
+                components_svc.component_value_set(
+                    assessment=assessment,
+                    component_code=form.cleaned_data["component"],
+                    raw_value=form.cleaned_data["value"],
+                    note=form.cleaned_data["note"],
+                    user=request.user,
+                )
+                messages.success(request, _("Value saved; the scores are being recomputed."))
+            return redirect("assessments_scores:component_values", period_id=period.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            errors = list(getattr(exc, "errors", None) or [])
+            status = 400
+    return render(
+        request,
+        "assessments/scores/component_values.html",
+        {
+            "period": period,
+            "components": components,
+            "rows": components_svc.component_rows(period=period, components=components) if components else [],
+            "codes": ", ".join(c.code for c in components),
+            "import_form": import_form,
+            "errors": errors,
+        },
+        status=status,
+    )

@@ -28,7 +28,7 @@ def test_instrument_xlsx_has_no_formula_and_round_trips(instrument):
     workbook = load_workbook(io.BytesIO(data))
     formulas = [c for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert formulas == []
-    statements = [row[2] for row in workbook["Indicators"].iter_rows(min_row=2, values_only=True)]
+    statements = [row[3] for row in workbook["Indicators"].iter_rows(min_row=2, values_only=True)]
     assert statements and all(s == "'" + FORMULA for s in statements)
     for row in workbook["Instrument"].iter_rows(min_row=2):
         if row[0].value == "code":

@@ -113,6 +113,7 @@ def test_target_instrument_publish_and_clarification_resolve(admin_user, verific
 
     with set_actor(admin_user):
         target_set(
+            instrument=Instrument.objects.get(),
             year=2026,
             shares={"KL": Decimal("50"), "PROVINSI": Decimal("40"), "KABKOTA": Decimal("30")},
             user=admin_user,

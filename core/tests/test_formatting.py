@@ -132,10 +132,14 @@ def test_figures_read_the_same_in_both_languages(language):
         assert formatting.count(2548) == "2.548"
         assert formatting.count(640) == "640"
         assert formatting.score(Decimal("367.5")) == "367,50"
-        assert formatting.score(Decimal("1234.567")) == "1.234,57"
+        assert formatting.score(Decimal("1234.567")) == "1.234,56"  # cut, never rounded up
         assert formatting.number(Decimal("12.50")) == "12,5"
         assert formatting.number(Decimal("400")) == "400"
-        assert formatting.index(Decimal("0.7375")) == "0,74"
+        assert formatting.index(Decimal("0.7375")) == "0,73"
+        # A value of 0,405 is below the band that starts at 0,41: it must not read "0,41".
+        assert formatting.score(Decimal("0.405")) == "0,40"
+        assert formatting.score(Decimal("324.999"), 2) == "324,99"
+        assert formatting.weight(Decimal("0.037500")) == "0,0375"
         assert formatting.signed(Decimal("-7.5")) == "−7,50"
         assert formatting.signed(Decimal("0.001")) == "0"
         assert formatting.score(None) == "—"
@@ -181,9 +185,10 @@ def test_a_charter_pdf_is_indonesian_whatever_the_reader_language(month):
 
 
 def _period_stub():
-    from assessments.models import Period
+    from assessments.models import Instrument, Period
 
-    return Period(name="Penilaian 2026 Semester I")
+    instrument = Instrument(name="Uji", result_label="Nilai", result_decimals=2, max_score=Decimal(400))
+    return Period(name="Penilaian 2026 Semester I", instrument=instrument)
 
 
 @pytest.mark.django_db

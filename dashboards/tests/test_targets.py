@@ -2,11 +2,11 @@ from decimal import Decimal
 
 import pytest
 
+from assessments.instrument.reference import reference_instrument_2025_ensure
+from assessments.models import Target
 from conftest import client_for
 from core.errors import AccessDenied, ValidationFailed
 from dashboards import selectors
-from assessments.instrument.reference import reference_instrument_2025_ensure
-from assessments.models import Target
 from dashboards.services import target_set
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +104,7 @@ def test_targets_page_saves_and_shows(admin_user, instrument):
     client = client_for(admin_user)
     new = reference_instrument_2025_ensure()
     page = client.get("/dashboard/targets/").content.decode()
-    assert new.name not in page  # no period of the new instrument and no target yet
+    assert f"<td>{new.name}</td>" not in page  # no period of the new instrument and no target yet
     # Indonesian decimal comma and a dot are both understood.
     form = {"instrument": new.pk, "year": "2026", "KL": "95", "PROVINSI": "80", "KABKOTA": "35,5"}
     response = client.post("/dashboard/targets/", form)
@@ -115,7 +115,7 @@ def test_targets_page_saves_and_shows(admin_user, instrument):
     assert Target.objects.get(instrument=new, group="PROVINSI", year=2026).share == Decimal("80.25")
     assert Target.objects.filter(instrument=new).count() == 3
     page = client.get("/dashboard/targets/").content.decode()
-    assert "35,5%" in page and "80,25%" in page and new.name in page
+    assert "35,5%" in page and "80,25%" in page and f"<td>{new.name}</td>" in page
 
 
 def test_targets_page_refuses_out_of_range(admin_user, instrument):

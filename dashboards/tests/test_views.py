@@ -50,12 +50,12 @@ def test_oversight_pages(users, scored, role, url, matrix):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_targets_post_is_admin_only(users, role):
+def test_targets_post_is_admin_only(users, instrument, role):
     response = client_for(users[role]).post(
-        "/dashboard/targets/", {"year": "2030", "KL": "1", "PROVINSI": "1", "KABKOTA": "1"}
+        "/dashboard/targets/", {"instrument": instrument.pk, "year": "2030", "KL": "1", "PROVINSI": "1", "KABKOTA": "1"}
     )
     _expect(response, "login" if role == "anonymous" else (302 if role == "admin" else 403))
-    from dashboards.models import Target
+    from assessments.models import Target
 
     assert Target.objects.filter(year=2030).exists() is (role == "admin")
 

@@ -79,10 +79,17 @@
           labels: d.labels,
           datasets: d.datasets.map(function (ds, i) {
             var colour = palette[(i + 3) % palette.length];
-            return { label: ds.label, data: ds.data, borderColor: colour, backgroundColor: colour, spanGaps: true };
+            var starts = d.labels.map(function (label) { return (d.changes || []).indexOf(label) >= 0; });
+            return {
+              label: ds.label, data: ds.data, borderColor: colour, backgroundColor: colour, spanGaps: true,
+              pointStyle: starts.map(function (s) { return s ? "triangle" : "circle"; }),
+              pointRadius: starts.map(function (s) { return s ? 7 : 3; })
+            };
           })
         },
-        options: base({ scales: { y: { min: 0, max: 400, title: { display: true, text: d.yTitle } } } })
+        // The axis comes from the data (an index runs 0 to 1, above 1 with a bonus); a period that
+        // starts a new instrument is drawn as a triangle (the table marks it too).
+        options: base({ scales: { y: { min: 0, max: d.yMax || undefined, title: { display: true, text: d.yTitle } } } })
       };
     },
     radar: function (d) {

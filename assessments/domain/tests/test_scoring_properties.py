@@ -5,8 +5,8 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessments.domain.tests.test_scoring import QUARTERS
 from assessments.domain.scoring import AspectSpec, BandSpec, IndicatorSpec, InstrumentSpec, category_for, score
+from assessments.domain.tests.test_scoring import QUARTERS
 
 # Indicator maxima in hundredths, as the database stores them (decimal_places=2).
 maxima = st.integers(min_value=0, max_value=10_000).map(lambda n: D(n) / 100)

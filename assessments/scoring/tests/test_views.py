@@ -90,11 +90,11 @@ def test_institution_sees_verified_early_when_the_period_allows(scored, lead):
 
 def test_comparison_shows_indonesian_figures_gaps_and_next_category(scored, admin_user):
     body = client_for(admin_user).get(comparison_url(scored)).content.decode()
-    # Self: 303,75 → index 0,76 (0,7594), Baik, 21,25 more to Sangat Baik.
-    assert ">303,75<" in body and ">0,76<" in body
+    # Self: 303,75 → index 0,75 (0,759375 cut), Baik, 21,25 more to Sangat Baik.
+    assert ">303,75<" in body and ">0,75<" in body
     assert "21,25 poin lagi menuju kategori Sangat Baik" in body
-    # Verified: 290 → 0,73 (0,725 half up), Baik, 35 more.
-    assert ">0,73<" in body
+    # Verified: 290 → 0,72 (0,725 cut), Baik, 35 more.
+    assert ">0,72<" in body
     assert "35,00 poin lagi menuju kategori Sangat Baik" in body
     # Per aspect: aspect 1 self 33,75 vs verified 30 → −3,75; aspect 3 (3.2 at 1) 97,5 vs 87,5 → −10.
     assert "−3,75" in body and "−10" in body
@@ -196,7 +196,8 @@ def test_simulator_starts_from_the_current_answers(scored, editor):
     assert "21,25 poin lagi menuju kategori Sangat Baik" in body
     indicator = Indicator.objects.get(aspect__instrument=scored.period.instrument, code="1.2")
     assert (
-        '<option value="4" selected>4</option>' in body.split(f'name="level_{indicator.pk}"')[1].split("</select>")[0]
+        '<option value="4" selected>4 · Sepenuhnya memadai</option>'
+        in body.split(f'name="level_{indicator.pk}"')[1].split("</select>")[0]
     )
 
 
@@ -206,8 +207,8 @@ def test_simulator_without_javascript_scores_and_saves_nothing(scored, lead):
     response = client_for(lead).post(simulator_url(scored), data)
     body = response.content.decode()
     assert response.status_code == 200 and "<html" in body
-    # 400 − 12,5 × 3/4 = 390,625 → shown 390,63; Sangat Baik, the top.
-    assert 'data-testid="total">390,63<' in body
+    # 400 − 12,5 × 3/4 = 390,625 → shown 390,62 (cut, never rounded up); Sangat Baik, the top.
+    assert 'data-testid="total">390,62<' in body
     assert "Sangat Baik" in body
     assert "+86,88" in body  # against the current 303,75
     assert snapshot(scored) == before
@@ -243,5 +244,6 @@ def test_simulator_query_count_is_constant(scored, lead):
     client.get(simulator_url(scored))
     with CaptureQueriesContext(connection) as queries:
         client.post(simulator_url(scored), level_data(scored.period.instrument, 2))
-    assert len(queries) <= 12
+    # Constant: the instrument's tree, scale and components, the answers and stored values.
+    assert len(queries) <= 15
     assert Score.objects.get(assessment=scored, basis=ScoreBasis.SELF).total == D("303.75")

@@ -11,8 +11,6 @@ from assessments.models import (
     Clarification,
     Evidence,
     Extension,
-    Instrument,
-    InstrumentStatus,
     Period,
     ReviewState,
     Score,
@@ -359,7 +357,9 @@ def test_carry_over_refused_when_started_or_not_lead(assessment, previous, lead,
 
 
 def test_carry_over_refused_for_another_instrument(institution, period, lead):
-    other = Instrument.objects.create(code="LAIN", name="Lain", status=InstrumentStatus.PUBLISHED)
+    from assessments.instrument.reference import reference_instrument_2025_ensure
+
+    other = reference_instrument_2025_ensure()
     old_period = Period.objects.create(
         name="Lama",
         instrument=other,

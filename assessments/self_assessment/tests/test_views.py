@@ -192,11 +192,10 @@ def test_level_seven_is_refused(assessment, editor, htmx):
 
 
 def test_indicator_of_another_instrument_is_refused(assessment, editor):
-    from assessments.models import Aspect, Instrument
+    from assessments.instrument.reference import reference_instrument_2025_ensure
 
-    other = Instrument.objects.create(code="LAIN", name="Lain")
-    aspect = Aspect.objects.create(instrument=other, number=1, name="x", max_score=10)
-    foreign = Indicator.objects.create(aspect=aspect, code="1.1", statement="x", max_score=10)
+    other = reference_instrument_2025_ensure()
+    foreign = Indicator.objects.get(aspect__instrument=other, code="1.1")
     before = _unchanged(assessment)
     client = client_for(editor)
     url = reverse("assessments_self:answer_save", args=[assessment.pk, foreign.pk])
