@@ -1,15 +1,19 @@
-"""Benchmark: `recompute_scores` for one period of 640 institutions × 33 answers on PostgreSQL.
+"""Benchmark: `recompute_scores` for whole periods on PostgreSQL, for each reference instrument
+(PermenPANRB 40/2018: one component, four levels, out of 400; PermenPANRB 19/2025: maturity 75 %
++ staff survey 25 % + a capped bonus, five levels, an index from 0 to 1) at several sizes.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/meritsys .venv/bin/python bench/scoring.py
+    ... bench/scoring.py --sizes 640,1600,6400 --instruments 2025 --repeat 3
 
 Creates its own database (meritsys_bench_scoring, next to the one DATABASE_URL names), migrates
-it, builds the data set, then times in the same run:
-- `recompute_scores --period ID` (bulk read of every answer, the pure scoring function in
-  Python for self and verified, one bulk upsert), the first run (inserts) and the median of the
-  following runs (updates);
-- one SQL aggregate query computing the same self and verified totals in the database.
-It checks both agree to the last digit, prints both times, their ratio and the query count, and
-drops the database (unless --keep). Target: under 5 s and within 3× the SQL figure.
+it, and for each instrument and size builds a period of that many verified assessments (the
+19/2025 one with a survey value for nine in ten, the rest pending), then times in the same run:
+- `recompute_scores --period ID`: the first run (every row inserted), the median with nothing
+  changed, and the median with every score stale (every row rewritten);
+- one SQL aggregate query computing the same maturity sums in the database (the floor).
+It checks every stored score against the SQL sums (the final value rebuilt from them with the
+instrument's component weights) and prints one table. Targets: a whole period at 640
+institutions under 1 s, growing linearly to 6 400 (the per-1 000 column stays flat).
 """
 
 import argparse
@@ -18,6 +22,7 @@ import random
 import statistics
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -53,76 +58,119 @@ def recreate_database(url: str, name: str, *, drop_only: bool = False) -> str:
     return urlunparse(urlparse(url)._replace(path=f"/{name}"))
 
 
-def build(institutions: int, seed: int) -> int:
-    from django.utils import timezone
-
-    from assessments.instrument.reference import reference_instrument_ensure
-    from assessments.models import Answer, Assessment, AssessmentStatus, Indicator, Period
+def institutions_ensure(count: int) -> list:  # type: ignore[type-arg]  # benchmark helper
     from institutions.models import Institution, InstitutionKind, Region
 
-    rng = random.Random(seed)
-    instrument = reference_instrument_ensure()
-    today = timezone.localdate()
-    period = Period.objects.create(
-        name="Penilaian Bench",
-        instrument=instrument,
-        self_assessment_opens=today,
-        self_assessment_closes=today,
-        verification_closes=today,
-    )
+    have = Institution.objects.filter(code__startswith="B").count()
     kinds = [InstitutionKind.KEMENTERIAN, InstitutionKind.LPNK, InstitutionKind.LNS, InstitutionKind.PROVINSI]
     Institution.objects.bulk_create(
         Institution(
-            code=f"B{k:04d}",
+            code=f"B{k:05d}",
             name=f"Instansi Bench {k}",
             short_name=f"IB{k}",
             kind=kinds[k % len(kinds)],
             region=Region.WILAYAH_I if k % 2 else Region.WILAYAH_II,
         )
-        for k in range(institutions)
+        for k in range(have, count)
+    )
+    return list(Institution.objects.filter(code__startswith="B").order_by("code")[:count])
+
+
+def build(instrument, institutions: int, seed: int) -> int:  # type: ignore[no-untyped-def]  # benchmark helper
+    from django.utils import timezone
+
+    from assessments.instrument.selectors import level_scale
+    from assessments.models import Answer, Assessment, AssessmentStatus, ComponentValue, Indicator, Period
+
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    period = Period.objects.create(
+        name=f"Bench {instrument.code} {institutions}",
+        instrument=instrument,
+        self_assessment_opens=today,
+        self_assessment_closes=today,
+        verification_closes=today,
     )
     now = timezone.now()
     Assessment.objects.bulk_create(
         Assessment(institution=i, period=period, status=AssessmentStatus.VERIFIED, answers_changed_at=now)
-        for i in Institution.objects.all()
+        for i in institutions_ensure(institutions)
     )
+    levels = level_scale(instrument_id=instrument.pk).self_levels
     indicators = list(Indicator.objects.filter(aspect__instrument=instrument))
     answers = []
+    values = []
+    surveys = list(instrument.components.filter(kind="survey"))
     for assessment in Assessment.objects.filter(period=period):
         ability = rng.random()
         for indicator in indicators:
-            self_level = min(4, max(1, round(1 + 3 * ability + rng.uniform(-1, 1))))
-            verified_level = max(0, self_level - rng.choice((0, 0, 0, 1, 1, 2)))
+            spot = min(len(levels) - 1, max(0, round((len(levels) - 1) * ability + rng.uniform(-1, 1))))
+            self_level = levels[spot]
+            verified_level = levels[max(0, spot - rng.choice((0, 0, 0, 1, 1, 2)))]
             answers.append(
                 Answer(assessment=assessment, indicator=indicator, self_level=self_level, verified_level=verified_level)
             )
+        for survey in surveys:
+            if rng.random() < 0.9:
+                value = Decimal(rng.randint(400, 1000)) / 1000
+                values.append(ComponentValue(assessment=assessment, component=survey, value=value))
     Answer.objects.bulk_create(answers, batch_size=5000)
+    ComponentValue.objects.bulk_create(values, batch_size=5000)
     return period.pk
 
 
-SQL_TOTALS = """
+SQL_MATURITY = """
 SELECT ans.assessment_id,
-       SUM(ind.max_score * COALESCE(ans.self_level, 0) / 4) AS self_total,
-       SUM(ind.max_score * COALESCE(ans.verified_level, 0) / 4) AS verified_total
+       SUM(ind.max_score * COALESCE(s.fraction, 0)) AS self_maturity,
+       SUM(ind.max_score * COALESCE(v.fraction, 0)) AS verified_maturity
 FROM {answer} ans
 JOIN {assessment} a ON a.id = ans.assessment_id
+JOIN {period} p ON p.id = a.period_id
 JOIN {indicator} ind ON ind.id = ans.indicator_id
+LEFT JOIN {scale} s ON s.instrument_id = p.instrument_id AND s.number = ans.self_level
+LEFT JOIN {scale} v ON v.instrument_id = p.instrument_id AND v.number = ans.verified_level
 WHERE a.period_id = %s
 GROUP BY ans.assessment_id
 """
 
 
-def sql_totals(period_id: int) -> dict[int, tuple]:
+def sql_maturity(period_id: int) -> dict[int, tuple]:
     from django.db import connection
 
-    from assessments.models import Answer, Assessment, Indicator
+    from assessments.models import Answer, Assessment, Indicator, Period, ScaleLevel
 
-    query = SQL_TOTALS.format(
-        answer=Answer._meta.db_table, assessment=Assessment._meta.db_table, indicator=Indicator._meta.db_table
+    query = SQL_MATURITY.format(
+        answer=Answer._meta.db_table,
+        assessment=Assessment._meta.db_table,
+        period=Period._meta.db_table,
+        indicator=Indicator._meta.db_table,
+        scale=ScaleLevel._meta.db_table,
     )
     with connection.cursor() as cursor:
         cursor.execute(query, [period_id])
         return {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+
+
+def mismatches(period_id: int) -> int:
+    """Stored final values against the SQL maturity sums combined with the component weights."""
+    from assessments.domain.scoring import component_results
+    from assessments.instrument.selectors import instrument_spec
+    from assessments.models import ComponentValue, Period, Score, ScoreBasis
+
+    period = Period.objects.select_related("instrument").get(pk=period_id)
+    spec = instrument_spec(instrument=period.instrument)
+    stored_values: dict[int, dict[str, Decimal]] = {}
+    for assessment_id, code, value in ComponentValue.objects.filter(assessment__period_id=period_id).values_list(
+        "assessment_id", "component__code", "value"
+    ):
+        stored_values.setdefault(assessment_id, {})[code] = value
+    scores = {(s.assessment_id, s.basis): s.total for s in Score.objects.filter(assessment__period_id=period_id)}
+    wrong = 0
+    for pk, (self_maturity, verified_maturity) in sql_maturity(period_id).items():
+        for basis, maturity in ((ScoreBasis.SELF, self_maturity), (ScoreBasis.VERIFIED, verified_maturity)):
+            _parts, final = component_results(spec.components, maturity, stored_values.get(pk, {}))
+            wrong += scores.get((pk, basis)) != final.quantize(Decimal("1e-10"))
+    return wrong
 
 
 def timed(fn, repeat: int) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]  # benchmark helper
@@ -136,11 +184,13 @@ def timed(fn, repeat: int) -> tuple[float, list[float]]:  # type: ignore[no-unty
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--institutions", type=int, default=640)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--sizes", default="640,1600,6400", help="institutions per period, comma-separated")
+    parser.add_argument("--instruments", default="2018,2025", help="which reference instruments: 2018, 2025")
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     args = parser.parse_args()
+    sizes = [int(n) for n in args.sizes.split(",") if n.strip()]
 
     base_url = os.environ.get("DATABASE_URL", "")
     if not base_url.startswith(("postgres://", "postgresql://")):
@@ -157,75 +207,78 @@ def main() -> int:
         from django.core.management import call_command
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
-
-        from assessments.models import Answer, Score, ScoreBasis
-
-        call_command("migrate", verbosity=0)
-        start = time.perf_counter()
-        period_id = build(args.institutions, args.seed)
-        print(
-            f"data set: {args.institutions} assessments, {Answer.objects.count()} answers "
-            f"(built in {time.perf_counter() - start:.2f} s)"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-
-        def recompute() -> None:
-            with open(os.devnull, "w") as devnull:
-                call_command("recompute_scores", period=period_id, no_progress=True, stdout=devnull)
-
         from django.utils import timezone
 
-        from assessments.models import Assessment
+        from assessments.instrument.reference import reference_instrument_2025_ensure, reference_instrument_ensure
+        from assessments.models import Answer, Assessment
 
-        def touch_answers() -> None:
-            # Every score becomes stale, so the next recompute must rewrite every row.
-            Assessment.objects.filter(period_id=period_id).update(answers_changed_at=timezone.now())
+        call_command("migrate", verbosity=0)
+        instruments = {"2018": reference_instrument_ensure, "2025": reference_instrument_2025_ensure}
+        rows = []
+        for key in args.instruments.split(","):
+            instrument = instruments[key.strip()]()
+            for size in sizes:
+                start = time.perf_counter()
+                period_id = build(instrument, size, args.seed)
+                built = time.perf_counter() - start
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
 
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            recompute()
-            first = time.perf_counter() - start
-        unchanged_median, unchanged_all = timed(recompute, args.repeat)
-        rewrite_all = []
-        for _ in range(args.repeat):
-            touch_answers()
-            rewrite_all.append(timed(recompute, 1)[0])
-        rewrite_median = statistics.median(rewrite_all)
-        sql_totals(period_id)  # warm the same pages the recompute read
-        sql_median, sql_all = timed(lambda: sql_totals(period_id), args.repeat)
+                def recompute(period_id: int = period_id) -> None:
+                    with open(os.devnull, "w") as devnull:
+                        call_command("recompute_scores", period=period_id, no_progress=True, stdout=devnull)
 
-        totals = sql_totals(period_id)
-        stored = {(s.assessment_id, s.basis): s.total for s in Score.objects.all()}
-        mismatches = sum(
-            1
-            for pk, (self_total, verified_total) in totals.items()
-            if stored.get((pk, ScoreBasis.SELF)) != self_total
-            or stored.get((pk, ScoreBasis.VERIFIED)) != verified_total
-        )
+                def touch_answers(period_id: int = period_id) -> None:
+                    # Every score becomes stale, so the next recompute must rewrite every row.
+                    Assessment.objects.filter(period_id=period_id).update(answers_changed_at=timezone.now())
 
-        def runs(values: list[float]) -> str:
-            return ", ".join(f"{t * 1000:.0f}" for t in values) + " ms"
+                with CaptureQueriesContext(connection) as queries:
+                    start = time.perf_counter()
+                    recompute()
+                    first = time.perf_counter() - start
+                unchanged, _all = timed(recompute, args.repeat)
+                stale_runs = []
+                for _ in range(args.repeat):
+                    touch_answers()
+                    stale_runs.append(timed(recompute, 1)[0])
+                stale = statistics.median(stale_runs)
+                sql_maturity(period_id)  # warm the same pages the recompute read
+                sql, _sql_all = timed(lambda period_id=period_id: sql_maturity(period_id), args.repeat)
+                rows.append(
+                    {
+                        "instrument": instrument.code,
+                        "size": size,
+                        "answers": Answer.objects.filter(assessment__period_id=period_id).count(),
+                        "built": built,
+                        "first": first,
+                        "unchanged": unchanged,
+                        "stale": stale,
+                        "sql": sql,
+                        "queries": len(queries),
+                        "wrong": mismatches(period_id),
+                    }
+                )
+                print(f"  done: {instrument.code} × {size} (built in {built:.1f} s)", flush=True)
 
-        print(f"scores stored: {len(stored)}; SQL totals: {len(totals)} assessments; mismatches: {mismatches}")
-        print(f"recompute_scores, first run (1280 rows inserted): {first:.3f} s, {len(queries)} queries")
+        print()
         print(
-            f"recompute_scores, nothing changed (0 rows written): median {unchanged_median:.3f} s "
-            f"[{runs(unchanged_all)}]"
+            "| instrument | institutions | answers | first run | nothing changed | all stale | "
+            "SQL floor | all stale ÷ SQL | all stale per 1 000 | queries | mismatches |"
         )
-        print(
-            f"recompute_scores, every score stale (1280 rows rewritten): median {rewrite_median:.3f} s "
-            f"[{runs(rewrite_all)}]"
-        )
-        print(f"SQL aggregate query: median {sql_median:.3f} s [{runs(sql_all)}]")
-        for label, value in (
-            ("first run", first),
-            ("nothing changed", unchanged_median),
-            ("all stale", rewrite_median),
-        ):
-            ratio = value / sql_median if sql_median else float("inf")
-            print(f"ratio recompute / SQL, {label}: {ratio:.2f}x (target <= 3x); under 5 s: {value < 5}")
-        return 0 if mismatches == 0 else 1
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            per_thousand = r["stale"] / r["size"] * 1000
+            print(
+                f"| {r['instrument']} | {r['size']} | {r['answers']} | {r['first']:.3f} s | {r['unchanged']:.3f} s | "
+                f"{r['stale']:.3f} s | {r['sql']:.3f} s | {r['stale'] / r['sql']:.1f}× | {per_thousand:.3f} s | "
+                f"{r['queries']} | {r['wrong']} |"
+            )
+        print()
+        for r in rows:
+            if r["size"] == 640:
+                worst = max(r["first"], r["stale"])
+                print(f"{r['instrument']} at 640: worst {worst:.3f} s, target under 1 s: {worst < 1}")
+        return 0 if all(r["wrong"] == 0 for r in rows) else 1
     finally:
         from django.db import connections
 

@@ -8,6 +8,8 @@ Counts inside `{% blocktranslate count %}` are shown through `with n=…|as_coun
 import datetime as dt
 from decimal import Decimal
 
+from typing import Any
+
 from django import template
 
 from core import formatting
@@ -85,3 +87,9 @@ def as_recorded(value: object) -> str:
 def as_input_date(value: dt.date | None) -> str:
     """The ISO value an <input type="date"> expects; the browser shows it in its own widget."""
     return formatting.data_date(value)
+
+
+@register.filter
+def names(items: Any) -> str:
+    """The `name` of each item, joined with commas ("Survei pegawai, Nilai tambah")."""
+    return ", ".join(str(getattr(item, "name", item)) for item in items or ())

@@ -124,8 +124,8 @@ def test_whole_cycle_in_indonesian(browser_page, institution, period, tmp_path):
         page.fill(f"{card} textarea[name=note]", f"Diperiksa: tingkat {level}")
         page.click(f"{card} form.verify-form button[type=submit]")
         page.wait_for_selector(f"{card} .alert-success")
-    # 12,5 × 2/4 + 15 × 1/4 + 12,5 × 1/4 = 13,125, shown with two decimals.
-    assert page.inner_text("#aspect-subtotals [data-verified]").strip() == "13,13"
+    # 12,5 × 2/4 + 15 × 1/4 + 12,5 × 1/4 = 13,125, shown with two decimals, cut.
+    assert page.inner_text("#aspect-subtotals [data-verified]").strip() == "13,12"
     assert page.locator(f"#answer-{answers['1.1'].pk} .badge:has-text('Terverifikasi')").count() == 1
     # The other seven aspects are verified through the service to keep the run short:
     # level 3 everywhere except 8.3, verified at the institution's level 1.
@@ -212,19 +212,19 @@ def test_whole_cycle_in_indonesian(browser_page, institution, period, tmp_path):
 
     # --- 7. The institution sees its verified score and category ------------------------------
     # Verified: aspects 2..8 = 266,25; aspect 1: 12,5 × 2/4 + 15 × 3/4 + 12,5 × 1/4 = 20,625.
-    # Total 286,875: shown 286,88, index 0,72, Baik.
+    # Total 286,875: shown 286,87 (cut, never rounded up), index 0,71 (0,7171875 cut), Baik.
     log_in_as(page, who["editor"])
     assert page.locator("#assessment-status").inner_text() == "Terverifikasi"
     verified_card = page.locator("#verified-score")
-    assert verified_card.locator("[data-testid=total]").inner_text() == "286,88"
+    assert verified_card.locator("[data-testid=total]").inner_text() == "286,87"
     assert "Baik" in verified_card.locator("[data-testid=category]").inner_text()
     assert "final" in verified_card.inner_text()
     page.click("nav a.nav-link:text-is('Nilai')")
     page.click(f"main a:has-text('{institution.name}')")
-    assert page.get_by_test_id("verified-total").inner_text() == "286,88"
+    assert page.get_by_test_id("verified-total").inner_text() == "286,87"
     assert page.get_by_test_id("self-total").inner_text() == "290,00"
     assert page.get_by_test_id("gap").inner_text() == "−3,13"
-    assert page.locator("[data-testid=index]").nth(1).inner_text() == "0,72"
+    assert page.locator("[data-testid=index]").nth(1).inner_text() == "0,71"
     assert Score.objects.get(assessment=assessment, basis=ScoreBasis.VERIFIED).is_final
 
     # --- 8. The admin drafts and issues a decision, downloads the charter ---------------------
@@ -238,7 +238,7 @@ def test_whole_cycle_in_indonesian(browser_page, institution, period, tmp_path):
     annex = page.locator("#annex tbody tr")
     annex.first.wait_for()
     assert annex.count() == 1
-    assert "Kementerian Uji Coba" in annex.inner_text() and "286,88" in annex.inner_text()
+    assert "Kementerian Uji Coba" in annex.inner_text() and "286,87" in annex.inner_text()
     assert "Baik" in annex.inner_text() and "Ya" in annex.inner_text()
     page.click("main button:has-text('Tetapkan keputusan')")
     page.wait_for_selector("#progress")
@@ -252,19 +252,23 @@ def test_whole_cycle_in_indonesian(browser_page, institution, period, tmp_path):
     download_info.value.save_as(charter)
     text = " ".join(pdf_text(charter).split())
     assert "diberikan kepada Kementerian Uji Coba" in text
-    assert "kategori BAIK dengan nilai 286,88" in text and certificate.serial in text
+    assert "kategori BAIK dengan Nilai 286,87" in text and certificate.serial in text
     with page.expect_download() as download_info:
         page.click("main a:has-text('Unduh surat keputusan (PDF)')")
     letter = tmp_path / "keputusan.pdf"
     download_info.value.save_as(letter)
-    assert "7/KEP.KASN/XII/2026" in pdf_text(letter)
+    letter_text = " ".join(pdf_text(letter).split())
+    assert "7/KEP.KASN/XII/2026" in letter_text
+    # The instrument's legal basis and charter bands, not words written in a template.
+    assert "Nomor 40 Tahun 2018" in letter_text and "Nomor 19 Tahun 2025" not in letter_text
+    assert "kategori Baik atau Sangat Baik diberikan Piagam" in letter_text
 
     # --- 9. The public page says valid; the admin revokes; the public page says revoked -------
     decision_url = page.url
     page.click(f"main a:has-text('{certificate.serial}')")
     page.wait_for_selector("#verify-status")
     assert page.inner_text("#verify-status").startswith("Sah.")
-    assert "286,88" in page.inner_text("main") and "Kementerian Uji Coba" in page.inner_text("main")
+    assert "286,87" in page.inner_text("main") and "Kementerian Uji Coba" in page.inner_text("main")
     page.goto(decision_url)
     page.click("main a.link-danger:has-text('Cabut')")
     page.fill("textarea[name=reason]", "Data kepegawaian yang dilaporkan terbukti tidak benar.")

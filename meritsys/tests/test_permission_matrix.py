@@ -105,6 +105,7 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "assessments_scores:list": (SIGNED_IN, SIGNED_IN),
     "assessments_scores:comparison": (OWNER_AND_ASSIGNED, OWNER_AND_ASSIGNED),
     "assessments_scores:simulator": (OWNER, OWNER),
+    "assessments_scores:component_values": (ADMIN, ADMIN),
     "certificates:decision_list": (SIGNED_IN, SIGNED_IN),
     "certificates:decision_create": (ADMIN, ADMIN),
     "certificates:decision_detail": (ADMIN, ADMIN),
@@ -247,6 +248,7 @@ def _urls(world) -> dict[str, str]:
         values = {
             "pk": str(pk),
             "assessment_id": str(assessment.pk),
+            "period_id": str(assessment.period_id),
             "answer_pk": str(answer.pk),
             "indicator_pk": str(answer.indicator_id),
             "number": "1",

@@ -116,6 +116,7 @@ def _value_sets(world, users):
     real = {
         "pk": str(world["assessment"].pk),
         "assessment_id": str(world["assessment"].pk),
+        "period_id": str(world["assessment"].period_id),
         "answer_pk": str(world["answer"].pk),
         "indicator_pk": str(world["answer"].indicator_id),
         "number": "1",
