@@ -34,7 +34,8 @@ FORBIDDEN = {
     "month-first date": re.compile(rf"\b(?:{MONTH_NAMES})\.? \d{{1,2}}(?!\d)"),
     "a.m./p.m. time": re.compile(r"\b\d{1,2}[:.]\d{2}\s*[ap]\.?m\.?(?!\w)", re.IGNORECASE),
     "time without its zone": re.compile(r"\b\d{2}[:.]\d{2}\b(?!\s*WIB)(?![.,:]\d)"),
-    "English thousands separator": re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w,])"),
+    # A group never starts with 0: "0,125" is an Indonesian decimal (a weight), not 125.
+    "English thousands separator": re.compile(r"(?<![\w.,])[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?(?![\w,])"),
     "English decimal point": re.compile(r"(?<![\w.,])\d+\.\d{2}(?![\d.])(?!\s*WIB)"),
     "number without thousands separator": re.compile(r"(?<![\w.,/+-])\d{5,}(?![\w.,/])"),
 }

@@ -130,7 +130,9 @@ def test_seed_demo_gives_verifier1_a_submitted_assessment_idempotently(settings)
     assert assessment.status == AssessmentStatus.SUBMITTED
     assert list(assessment.verifiers.values_list("email", flat=True)) == [DEMO_VERIFIER]
     answers = list(assessment.answers.prefetch_related("evidence"))
-    assert len(answers) == 33 and all(a.self_level for a in answers)
+    # The running demo period is on the 19/2025 reference instrument: 23 indicators.
+    assert assessment.period.instrument.code == "PERMENPANRB-19-2025-REF"
+    assert len(answers) == 23 and all(a.self_level for a in answers)
     assert all(len(a.evidence.all()) == 1 for a in answers if a.self_level > 1)
     first = Evidence.objects.filter(answer__assessment=assessment).first()
     assert first.file.read().startswith(b"%PDF-")
