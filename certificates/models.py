@@ -86,7 +86,8 @@ class Certificate(models.Model):
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="certificates")
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="certificates")
     serial = models.CharField(_("serial"), max_length=16, unique=True)
-    score_total = models.DecimalField(_("score"), max_digits=7, decimal_places=2)
+    # The exact final value as the decision fixed it (ten places, like Score.total).
+    score_total = models.DecimalField(_("value"), max_digits=22, decimal_places=10)
     category_code = models.CharField(_("category code"), max_length=10)
     category_name = models.CharField(_("category"), max_length=60)
     status = models.CharField(

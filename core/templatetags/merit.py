@@ -7,7 +7,6 @@ Counts inside `{% blocktranslate count %}` are shown through `with n=…|as_coun
 
 import datetime as dt
 from decimal import Decimal
-
 from typing import Any
 
 from django import template
