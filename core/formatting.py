@@ -42,6 +42,14 @@ EMPTY = "—"
 XLSX_SCORE_FORMAT = "#,##0.00"
 XLSX_INDEX_FORMAT = "0.00"
 XLSX_COUNT_FORMAT = "#,##0"
+# Weights and per-aspect values: up to six decimals, as many as the figure has.
+XLSX_WEIGHT_FORMAT = "#,##0.0#####"
+
+
+def xlsx_value_format(places: int) -> str:
+    """The cell format of a value shown with `places` decimals ("#,##0.00" for two)."""
+    return "#,##0" + ("." + "0" * places if places else "")
+
 
 Number = Decimal | int | float | str
 
@@ -192,6 +200,14 @@ def data_number(value: Number | None, places: int = SCORE_PLACES) -> str:
     if value is None or value == "":
         return ""
     return f"{_decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_FLOOR):f}"
+
+
+def data_weight(value: Number | None) -> str:
+    """A weight or per-aspect value for data exports: dot decimal, exact to six places."""
+    if value is None or value == "":
+        return ""
+    text = f"{_decimal(value).quantize(Decimal(1).scaleb(-WEIGHT_PLACES), rounding=ROUND_HALF_UP):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def data_date(value: dt.date | dt.datetime | None) -> str:

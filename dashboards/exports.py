@@ -25,8 +25,11 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 
 def export_table(filters: ResultFilters) -> tuple[list[str], list[list[Any]], list[str]]:
-    """Header, rows and each column's kind ("text", "int", "score", "index"). Four queries."""
+    """Header, rows and each column's kind ("text", "int", "score", "index", "weight"). Four queries.
+
+    Headings name the period's instrument's value ("Nilai", "Indeks Sistem Merit (NISM)")."""
     aspects = list(Aspect.objects.filter(instrument_id=filters.period.instrument_id).order_by("number"))
+    label = filters.period.instrument.result_label
     header = [
         _("No."),
         _("Code"),
@@ -36,22 +39,22 @@ def export_table(filters: ResultFilters) -> tuple[list[str], list[list[Any]], li
         _("Province"),
         _("Oversight region"),
         _("Status"),
-        _("Self-assessment total"),
-        _("Verified total"),
+        _("%(value)s, self-assessment") % {"value": label},
+        _("%(value)s, verified") % {"value": label},
         _("Index"),
         _("Category"),
     ]
     kinds = ["int", "text", "text", "text", "text", "text", "text", "text", "score", "score", "index", "text"]
     for aspect in aspects:
         header.append(
-            _("Aspect %(number)s %(name)s (max %(max)s)")
+            _("Aspect %(number)s %(name)s (weight %(max)s)")
             % {
                 "number": aspect.number,
                 "name": aspect.name,
-                "max": formatting.number(aspect.max_score),
+                "max": formatting.weight(aspect.max_score),
             }
         )
-        kinds.append("score")
+        kinds.append("weight")
     # One row per institution the period covers (the register it opened with; filtered by kind
     # and province), under its name in that period: those with a final result first, by total;
     # the others after them with their status and empty scores. A category filter keeps only
@@ -103,6 +106,12 @@ def _number(value: Any) -> Any:
 
 def export_xlsx(filters: ResultFilters, *, title: str) -> bytes:
     header, rows, kinds = export_table(filters)
+    places = filters.period.instrument.result_decimals
+    formats = {
+        "score": formatting.xlsx_value_format(places),
+        "index": formatting.XLSX_INDEX_FORMAT,
+        "weight": formatting.XLSX_WEIGHT_FORMAT,
+    }
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -118,11 +127,10 @@ def export_xlsx(filters: ResultFilters, *, title: str) -> bytes:
         sheet.append([_number(v) for v in row])
     for column, kind in enumerate(kinds, start=1):
         letter = get_column_letter(column)
-        if kind in {"score", "index"}:
-            fmt = formatting.XLSX_SCORE_FORMAT if kind == "score" else formatting.XLSX_INDEX_FORMAT
+        if kind in formats:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-                cell.number_format = fmt
-        width = 8 if kind in {"int", "index"} else 12 if kind == "score" else 22
+                cell.number_format = formats[kind]
+        width = 8 if kind in {"int", "index"} else 12 if kind in {"score", "weight"} else 22
         if header[column - 1] == str(_("Institution")):
             width = 48
         sheet.column_dimensions[letter].width = width
@@ -134,13 +142,15 @@ def export_xlsx(filters: ResultFilters, *, title: str) -> bytes:
     return out.getvalue()
 
 
-def _csv_cell(value: Any, kind: str) -> str:
+def _csv_cell(value: Any, kind: str, places: int) -> str:
     if value is None:
         return ""
     if kind == "score":
-        return formatting.data_number(value, formatting.SCORE_PLACES)
+        return formatting.data_number(value, places)
     if kind == "index":
         return formatting.data_number(value, formatting.INDEX_PLACES)
+    if kind == "weight":
+        return formatting.data_weight(value)
     return _text_safe(value)
 
 
@@ -153,10 +163,11 @@ def export_csv_lines(filters: ResultFilters) -> Iterator[str]:
     """CSV lines (comma-separated, dot decimals at the instrument's precision) starting with a BOM so
     Excel reads UTF-8. A CSV is data for other programs, so figures are machine-readable."""
     header, rows, kinds = export_table(filters)
+    places = filters.period.instrument.result_decimals
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(header)
     for row in rows:
-        yield writer.writerow([_csv_cell(v, kind) for v, kind in zip(row, kinds, strict=True)])
+        yield writer.writerow([_csv_cell(v, kind, places) for v, kind in zip(row, kinds, strict=True)])
 
 
 def export_csv(filters: ResultFilters) -> bytes:
