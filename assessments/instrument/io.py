@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
@@ -21,7 +23,7 @@ from accounts.models import AnyUser
 from accounts.roles import require_admin
 from assessments.domain.levels import SELF_LEVELS
 from assessments.models import Aspect, CategoryBand, Indicator, Instrument, Level
-from core import spreadsheets
+from core import formatting, spreadsheets
 from core.errors import ValidationFailed
 
 LEVELS = SELF_LEVELS
@@ -55,9 +57,9 @@ def parse_json(data: bytes) -> Parsed:
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationFailed("The file is not valid JSON.", errors=[f"JSON: {exc}"]) from exc
+        raise ValidationFailed(_("The file is not valid JSON."), errors=[f"JSON: {exc}"]) from exc
     if not isinstance(doc, dict):
-        raise ValidationFailed("The file is not an instrument.", errors=["JSON: the top level must be an object"])
+        raise ValidationFailed(_("The file is not an instrument."), errors=[_("JSON: the top level must be an object")])
     parsed = Parsed(instrument=Record("instrument", {k: doc.get(k) for k in INSTRUMENT_FIELDS}))
     for i, band in enumerate(_list(doc, "bands", "instrument", parsed)):
         parsed.bands.append(Record(f"bands[{i}]", band if isinstance(band, dict) else {}))
@@ -78,7 +80,7 @@ def parse_json(data: bytes) -> Parsed:
 def _list(doc: dict[str, Any], key: str, where: str, parsed: Parsed) -> list[Any]:
     value = doc.get(key)
     if not isinstance(value, list):
-        parsed.errors.append(f"{where}, field {key}: a list is required")
+        parsed.errors.append(_("%(where)s, field %(field)s: a list is required") % {"where": where, "field": key})
         return []
     return value
 
@@ -87,7 +89,7 @@ def parse_xlsx(data: bytes) -> Parsed:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ValidationFailed("The file is not a readable .xlsx workbook.", errors=[str(exc)]) from exc
+        raise ValidationFailed(_("The file is not a readable .xlsx workbook."), errors=[str(exc)]) from exc
     errors: list[str] = []
     sheets = {}
     for name, columns in (
@@ -97,25 +99,32 @@ def parse_xlsx(data: bytes) -> Parsed:
         ("Indicators", INDICATOR_COLUMNS),
     ):
         if name not in workbook.sheetnames:
-            errors.append(f"Sheet {name}: missing")
+            errors.append(_("Sheet %(sheet)s: missing") % {"sheet": name})
             continue
         rows = list(workbook[name].iter_rows(values_only=True))
         header = [str(c).strip() if c is not None else "" for c in (rows[0] if rows else ())]
         missing = [c for c in columns if c not in header]
         if missing:
-            errors.extend(f"Sheet {name}, row 1, field {c}: column missing" for c in missing)
+            errors.extend(
+                _("Sheet %(sheet)s, row 1, field %(field)s: column missing") % {"sheet": name, "field": c}
+                for c in missing
+            )
             continue
         records = []
         for number, row in enumerate(rows[1:], start=2):
             if all(v is None or str(v).strip() == "" for v in row):
                 continue
             values = {h: (row[i] if i < len(row) else None) for i, h in enumerate(header) if h}
-            records.append(Record(f"Sheet {name}, row {number}", values))
+            records.append(Record(_("Sheet %(sheet)s, row %(row)s") % {"sheet": name, "row": number}, values))
         sheets[name] = records
     if errors:
-        raise ValidationFailed("The workbook is not an instrument.", errors=errors)
+        raise ValidationFailed(_("The workbook is not an instrument."), errors=errors)
     instrument_values = {str(r.values["field"]).strip(): r.values["value"] for r in sheets["Instrument"]}
-    parsed = Parsed(instrument=Record("Sheet Instrument", {k: instrument_values.get(k) for k in INSTRUMENT_FIELDS}))
+    parsed = Parsed(
+        instrument=Record(
+            _("Sheet %(sheet)s") % {"sheet": "Instrument"}, {k: instrument_values.get(k) for k in INSTRUMENT_FIELDS}
+        )
+    )
     parsed.bands = sheets["Bands"]
     parsed.aspects = sheets["Aspects"]
     for record in sheets["Indicators"]:
@@ -128,13 +137,21 @@ def parse_xlsx(data: bytes) -> Parsed:
 # -- validation ---------------------------------------------------------------------------------
 
 
+def _at(record: Record, key: str, value: Any) -> dict[str, Any]:
+    """The placeholders of a message about one value: where it is, its field and the value read."""
+    return {"where": record.where, "field": key, "value": value}
+
+
 def _text(record: Record, key: str, errors: list[str], *, required: bool = True, max_length: int = 0) -> str:
     value = record.values.get(key)
     text = "" if value is None else spreadsheets.text_unsafe(str(value)).strip()
     if required and not text:
-        errors.append(f"{record.where}, field {key}: required")
+        errors.append(_("%(where)s, field %(field)s: required") % {"where": record.where, "field": key})
     if max_length and len(text) > max_length:
-        errors.append(f"{record.where}, field {key}: longer than {max_length} characters")
+        errors.append(
+            _("%(where)s, field %(field)s: longer than %(n)s characters")
+            % {"where": record.where, "field": key, "n": max_length}
+        )
     return text
 
 
@@ -150,13 +167,18 @@ def _decimal(record: Record, key: str, errors: list[str], *, positive: bool = Tr
     try:
         number = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
-        errors.append(f"{record.where}, field {key}: {value!r} is not a number")
+        errors.append(_("%(where)s, field %(field)s: %(value)r is not a number") % _at(record, key, value))
         return None
     if not number.is_finite() or number < 0 or (positive and number == 0):
-        errors.append(f"{record.where}, field {key}: {value!r} must be {'above' if positive else 'at least'} 0")
+        message = _("%(where)s, field %(field)s: %(value)r must be above 0") if positive else None
+        message = message or _("%(where)s, field %(field)s: %(value)r must be at least 0")
+        errors.append(message % _at(record, key, value))
         return None
     if number >= DECIMAL_LIMIT or number != number.quantize(DECIMAL_QUANTUM):
-        errors.append(f"{record.where}, field {key}: {value!r} does not fit (below 100000, at most two decimal places)")
+        errors.append(
+            _("%(where)s, field %(field)s: %(value)r does not fit (below 100.000, at most two decimal places)")
+            % _at(record, key, value)
+        )
         return None
     return number
 
@@ -168,10 +190,13 @@ def _int(record: Record, key: str, errors: list[str]) -> int | None:
         if number != number.to_integral_value():
             raise ValueError
     except (InvalidOperation, ValueError):
-        errors.append(f"{record.where}, field {key}: {value!r} is not a whole number")
+        errors.append(_("%(where)s, field %(field)s: %(value)r is not a whole number") % _at(record, key, value))
         return None
     if not 0 <= number <= INT_MAX:
-        errors.append(f"{record.where}, field {key}: {value!r} is out of range (0 to {INT_MAX})")
+        errors.append(
+            _("%(where)s, field %(field)s: %(value)r is out of range (0 to %(max)s)")
+            % {**_at(record, key, value), "max": formatting.count(INT_MAX)}
+        )
         return None
     return int(number)
 
@@ -192,10 +217,11 @@ def validate(parsed: Parsed) -> dict[str, Any]:
     }
     if clean["code"] and Instrument.objects.filter(code=clean["code"]).exists():
         errors.append(
-            f"{inst.where}, field code: an instrument {clean['code']!r} already exists (a new version needs a new code)"
+            _("%(where)s, field code: an instrument %(code)r already exists (a new version needs a new code)")
+            % {"where": inst.where, "code": clean["code"]}
         )
     if not parsed.bands:
-        errors.append("Bands: at least one category band is required")
+        errors.append(_("Bands: at least one category band is required"))
     seen_band_codes: set[str] = set()
     seen_mins: set[Decimal] = set()
     for record in parsed.bands:
@@ -205,16 +231,24 @@ def validate(parsed: Parsed) -> dict[str, Any]:
             "min_score": _decimal(record, "min_score", errors, positive=False),
         }
         if band["code"] in seen_band_codes:
-            errors.append(f"{record.where}, field code: duplicate band {band['code']!r}")
+            errors.append(
+                _("%(where)s, field code: duplicate band %(code)r") % {"where": record.where, "code": band["code"]}
+            )
         if band["min_score"] is not None and band["min_score"] in seen_mins:
-            errors.append(f"{record.where}, field min_score: two bands start at {band['min_score']}")
+            errors.append(
+                _("%(where)s, field min_score: two bands start at %(score)s")
+                % {"where": record.where, "score": formatting.number(band["min_score"])}
+            )
         if band["min_score"] is not None and clean["max_score"] is not None and band["min_score"] > clean["max_score"]:
-            errors.append(f"{record.where}, field min_score: above the instrument maximum {clean['max_score']}")
+            errors.append(
+                _("%(where)s, field min_score: above the instrument maximum %(max)s")
+                % {"where": record.where, "max": formatting.number(clean["max_score"])}
+            )
         seen_band_codes.add(band["code"])
         seen_mins.add(band["min_score"])
         clean["bands"].append(band)
     if parsed.bands and Decimal(0) not in seen_mins:
-        errors.append("Bands, field min_score: the lowest band must start at 0")
+        errors.append(_("Bands, field min_score: the lowest band must start at 0"))
 
     aspects: dict[int, dict[str, Any]] = {}
     for record in parsed.aspects:
@@ -229,11 +263,13 @@ def validate(parsed: Parsed) -> dict[str, Any]:
         }
         if number is not None:
             if number in aspects:
-                errors.append(f"{record.where}, field number: duplicate aspect {number}")
+                errors.append(
+                    _("%(where)s, field number: duplicate aspect %(n)s") % {"where": record.where, "n": number}
+                )
             aspects[number] = aspect
         clean["aspects"].append(aspect)
     if not parsed.aspects:
-        errors.append("Aspects: at least one aspect is required")
+        errors.append(_("Aspects: at least one aspect is required"))
 
     seen_codes: set[str] = set()
     for record in parsed.indicators:
@@ -248,20 +284,22 @@ def validate(parsed: Parsed) -> dict[str, Any]:
             "levels": [],
         }
         if code in seen_codes:
-            errors.append(f"{record.where}, field code: duplicate indicator {code!r}")
+            errors.append(
+                _("%(where)s, field code: duplicate indicator %(code)r") % {"where": record.where, "code": code}
+            )
         seen_codes.add(code)
         levels = record.values.get("levels")
         if not isinstance(levels, list):
-            errors.append(f"{record.where}, field levels: four levels (1..4) are required")
+            errors.append(_("%(where)s, field levels: four levels (1..4) are required") % {"where": record.where})
             levels = []
         numbers = []
         for i, level in enumerate(levels):
             level = level if isinstance(level, dict) else {}
-            level_record = Record(f"{record.where}, level {i + 1}", level)
+            level_record = Record(_("%(where)s, level %(n)s") % {"where": record.where, "n": i + 1}, level)
             n = _int(level_record, "level", errors)
             descriptor = _text(level_record, "descriptor", errors)
             if n is not None and n not in LEVELS:
-                errors.append(f"{record.where}, field level: {n} is outside 1..4")
+                errors.append(_("%(where)s, field level: %(n)s is outside 1..4") % {"where": record.where, "n": n})
             numbers.append(n)
             indicator["levels"].append({"level": n, "descriptor": descriptor})
         if (
@@ -269,22 +307,33 @@ def validate(parsed: Parsed) -> dict[str, Any]:
             and sorted(n for n in numbers if n is not None) != list(LEVELS)
             and all(n in LEVELS for n in numbers if n is not None)
         ):
-            errors.append(f"{record.where}, field levels: each of the levels 1..4 is needed exactly once")
+            errors.append(
+                _("%(where)s, field levels: each of the levels 1..4 is needed exactly once") % {"where": record.where}
+            )
         if aspect_number is not None:
             if aspect_number not in aspects:
-                errors.append(f"{record.where}, field aspect: unknown aspect {aspect_number}")
+                errors.append(
+                    _("%(where)s, field aspect: unknown aspect %(n)s") % {"where": record.where, "n": aspect_number}
+                )
             else:
                 aspects[aspect_number]["indicators"].append(indicator)
 
     for aspect in clean["aspects"]:
         if not aspect["indicators"]:
-            errors.append(f"{aspect['where']}: aspect {aspect['number']} has no indicators")
+            errors.append(
+                _("%(where)s: aspect %(n)s has no indicators") % {"where": aspect["where"], "n": aspect["number"]}
+            )
             continue
         maxima = [i["max_score"] for i in aspect["indicators"]]
         if aspect["max_score"] is not None and None not in maxima and sum(maxima) != aspect["max_score"]:
             errors.append(
-                f"{aspect['where']}, field max_score: aspect {aspect['number']} has maximum {aspect['max_score']} "
-                f"but its indicators add up to {sum(maxima)}"
+                _("%(where)s, field max_score: aspect %(n)s has maximum %(max)s but its indicators add up to %(sum)s")
+                % {
+                    "where": aspect["where"],
+                    "n": aspect["number"],
+                    "max": formatting.number(aspect["max_score"]),
+                    "sum": formatting.number(sum(maxima)),
+                }
             )
     aspect_maxima = [a["max_score"] for a in clean["aspects"]]
     if (
@@ -294,11 +343,23 @@ def validate(parsed: Parsed) -> dict[str, Any]:
         and sum(aspect_maxima) != clean["max_score"]
     ):
         errors.append(
-            f"{inst.where}, field max_score: the instrument maximum is {clean['max_score']} "
-            f"but the aspects add up to {sum(aspect_maxima)}"
+            _("%(where)s, field max_score: the instrument maximum is %(max)s but the aspects add up to %(sum)s")
+            % {
+                "where": inst.where,
+                "max": formatting.number(clean["max_score"]),
+                "sum": formatting.number(sum(aspect_maxima)),
+            }
         )
     if errors:
-        raise ValidationFailed(f"The instrument file has {len(errors)} error(s); nothing was imported.", errors=errors)
+        raise ValidationFailed(
+            ngettext(
+                "The instrument file has %(n)s error; nothing was imported.",
+                "The instrument file has %(n)s errors; nothing was imported.",
+                len(errors),
+            )
+            % {"n": formatting.count(len(errors))},
+            errors=errors,
+        )
     return clean
 
 
@@ -314,7 +375,7 @@ def instrument_import(*, data: bytes, filename: str, user: AnyUser | None, publi
     elif suffix == ".xlsx":
         parsed = parse_xlsx(data)
     else:
-        raise ValidationFailed(f"{filename}: only .json and .xlsx files are accepted.")
+        raise ValidationFailed(_("%(name)s: only .json and .xlsx files are accepted.") % {"name": filename})
     clean = validate(parsed)
     with transaction.atomic():
         instrument = Instrument.objects.create(

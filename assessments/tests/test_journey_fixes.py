@@ -49,7 +49,7 @@ def test_history_page_names_fields_and_review_states(verification_started, verif
         .get(reverse("assessments_verification:history", args=[verification_started.pk]))
         .content.decode()
     )
-    assert "<td>level hasil verifikasi</td>" in html and "<td>status pemeriksaan</td>" in html
+    assert "<td>level verifikasi</td>" in html and "<td>status pemeriksaan</td>" in html
     assert "<td>Belum diperiksa</td><td>Terverifikasi</td>" in html
     for code in ("verified_level", "review_state", ">pending<", ">verified<"):
         assert code not in html

@@ -118,7 +118,7 @@ def test_verification_page_is_indonesian_by_default(verification_started, verifi
         .get(reverse("assessments_verification:aspect", args=[verification_started.pk, 1]))
         .content.decode()
     )
-    assert "Level hasil verifikasi" in html and "Nilai mandiri dan nilai hasil verifikasi" in html
+    assert "Level verifikasi" in html and "Nilai mandiri dan nilai verifikasi" in html
 
 
 # --- demo data ---
