@@ -511,10 +511,10 @@ def _answers_insert(rows: Sequence[tuple]) -> None:
         "version": 1,
     }
     meta = Answer._meta
-    columns = [meta.get_field(name).column for name in fields] + [meta.get_field(n).column for n in defaults]
+    columns = [str(meta.get_field(name).column) for name in [*fields, *defaults]]  # type: ignore[union-attr]  # concrete fields
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(meta.db_table), ", ".join(quote(c) for c in columns), ", ".join(["%s"] * len(columns))
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model, values bound
+        quote(str(meta.db_table)), ", ".join(quote(c) for c in columns), ", ".join(["%s"] * len(columns))
     )
     extra = tuple(defaults.values())
     with connection.cursor() as cursor:
@@ -533,7 +533,7 @@ def _decision_issue(
 ) -> None:
     """An issued decision for a decided period: every seeded assessment in its annex and a charter
     for each one at Baik or better. Seed data: no transition rows, and the PDFs are not rendered
-    (the admin's "regenerate documents" on the decision page renders them)."""
+    (the admin's "Render all documents again" on the decision page renders them)."""
     from certificates.models import Certificate, Decision, DecisionStatus
     from certificates.selectors import certificate_threshold
     from certificates.services import serial_new

@@ -140,7 +140,7 @@ def _verification_started() -> dict[str, list[tuple[str, str]]]:
     verifier = User.objects.get(email="verifier1@meritsys.local")
     assessment = Assessment.objects.get(institution__code="32", status=AssessmentStatus.SUBMITTED)
     verification_start(assessment=assessment, user=verifier)
-    answer = assessment.answers.order_by("indicator__aspect__number", "indicator__position").first()
+    answer = assessment.answers.order_by("indicator__aspect__number", "indicator__position")[0]
     verified_answer_update(answer=answer, user=verifier, level=3, note="Sesuai bukti dukung.", version=answer.version)
     return {
         "editor.ciamis@meritsys.local": [("institution-home", "/")],
