@@ -48,7 +48,7 @@ def test_submitted_mail_goes_to_admins_while_no_verifier_is_assigned(assessment,
 
 def test_resubmitted_mail(verification_submitted, verifier):
     notifications.notify_submitted(verification_submitted.pk, resubmitted=True)
-    assert mail.outbox[0].subject.startswith("Penilaian mandiri hasil perbaikan diajukan kembali")
+    assert mail.outbox[0].subject.startswith("Penilaian mandiri hasil perbaikan diajukan ulang")
 
 
 def test_clarification_answered_mail_reaches_the_asker(verification_started, verifier, lead):
