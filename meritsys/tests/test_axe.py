@@ -223,3 +223,15 @@ def test_the_check_finds_a_serious_violation(browser_page):
     found = axe_violations(page, "/accounts/login/")
     assert any(f.startswith("color-contrast") for f in found), found
     assert any(f.startswith("label") for f in found), found
+
+
+def test_keyboard_reaches_the_content_first_through_the_skip_link(browser_page):
+    """The first Tab lands on the skip link, which shows itself; Enter moves focus into <main>."""
+    page = browser_page
+    page.goto(page.base_url + "/results/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => [document.activeElement.className, document.activeElement.getAttribute('href')]")
+    assert "skip-link" in focused[0] and focused[1] == "#main", focused
+    assert page.locator("a.skip-link").bounding_box()["width"] > 1
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
