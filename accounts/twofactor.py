@@ -21,7 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role, User
 from accounts.roles import is_admin
-from core.audit import audit_event
+from core.auditing import audit_event
 from core.errors import AccessDenied, ValidationFailed
 
 RECOVERY_CODES = 10

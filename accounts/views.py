@@ -18,7 +18,7 @@ from accounts.access import role_required
 from accounts.forms import EmailAuthenticationForm, OTPResetForm, OTPTokenForm
 from accounts.models import User
 from accounts.roles import is_admin, membership_of
-from core.audit import audit_event
+from core.auditing import audit_event
 from core.errors import DomainError
 
 

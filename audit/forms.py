@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Period
 from audit.selectors import AuditFilters, followed_content_types
-from core.audit import EVENTS
+from core.auditing import EVENTS
 from institutions.models import Institution
 
 

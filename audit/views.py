@@ -11,7 +11,7 @@ from accounts.access import role_required
 from accounts.roles import is_admin
 from audit import exports, selectors
 from audit.forms import AuditFilterForm, event_label
-from core.audit import audit_event
+from core.auditing import audit_event
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

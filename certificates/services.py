@@ -266,9 +266,9 @@ def decision_issue(*, decision: Decision, user: AnyUser) -> Decision:
             )
         Score.objects.filter(assessment_id__in=ids, basis=ScoreBasis.VERIFIED).update(is_final=True)
 
-        reason = _("Decision %(number)s") % {"number": decision.number}
+        details = {"event": "decided", "number": decision.number}
         for a in assessments:
-            transition_apply(assessment=a, to=AssessmentStatus.DECIDED, user=user, reason=reason)
+            transition_apply(assessment=a, to=AssessmentStatus.DECIDED, user=user, details=details)
 
         charter = charter_codes(instrument=decision.period.instrument)
         taken: set[str] = set()

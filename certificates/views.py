@@ -22,7 +22,7 @@ from certificates.access import access_charter, access_letter
 from certificates.forms import DecisionForm, ReinstateForm, RevokeForm, VerifyForm
 from certificates.models import Certificate, Decision
 from core import formatting
-from core.audit import audit_access
+from core.auditing import audit_access
 from core.errors import DomainError
 
 # Public lookups per client address per minute before the verification page answers 429.

@@ -20,7 +20,7 @@ from accounts.access import role_required
 from accounts.roles import is_admin, is_oversight, membership_of
 from assessments.access import can_see_verified_levels, can_view_assessment_results, can_view_institution_results
 from assessments.models import AssessmentStatus, Period, ScoreBasis
-from core.audit import audit_access
+from core.auditing import audit_access
 from core.errors import ValidationFailed
 from dashboards import exports, selectors, services
 from dashboards.forms import PeriodForm, ResultFilterForm, TargetForm

@@ -67,7 +67,9 @@ def transition_allowed(current: str, target: str) -> bool:
     return (current, target) in TRANSITIONS
 
 
-def transition_apply(*, assessment: Assessment, to: str, user: AnyUser | None, reason: str = "") -> TransitionLog:
+def transition_apply(
+    *, assessment: Assessment, to: str, user: AnyUser | None, reason: str = "", details: dict | None = None
+) -> TransitionLog:
     """Move `assessment` to `to` (caller holds the row lock and a transaction)."""
     current = assessment.status
     if not transition_allowed(current, to):
@@ -88,4 +90,5 @@ def transition_apply(*, assessment: Assessment, to: str, user: AnyUser | None, r
         from_status=current,
         to_status=to,
         reason=reason,
+        details=details or {},
     )

@@ -290,6 +290,9 @@ def _decimal(
 
 def _int(record: Record, key: str, errors: list[str], *, low: int = 0, high: int = INT_MAX) -> int | None:
     value = record.values.get(key)
+    if value is None or str(value).strip() == "":
+        errors.append(_at(record.where, key, _("required")))
+        return None
     try:
         number = Decimal(str(value).strip())
         if not number.is_finite() or number != number.to_integral_value():

@@ -63,6 +63,47 @@ class TransitionLog(models.Model):
     from_status = models.CharField(max_length=20, choices=AssessmentStatus.choices)
     to_status = models.CharField(max_length=20, choices=AssessmentStatus.choices)
     reason = models.TextField(blank=True)
+    # What the move carried, as data so each reader gets it in their own language:
+    # {"event": "resubmitted", "changes": [{"code", "field", "old", "new"}, ...]} or
+    # {"event": "returned", "codes": [...]} or {"event": "decided", "number": ...}. `reason` keeps
+    # only what a person typed.
+    details = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
+
+    @property
+    def summary(self) -> str:
+        """The details and the typed reason, in the reader's language."""
+        parts = [transition_details_text(self.details), self.reason]
+        return " · ".join(part for part in parts if part)
+
+
+def _change_text(change: dict) -> str:
+    field = change.get("field", "")
+    old, new = change.get("old") or "", change.get("new") or ""
+    if field == "level":
+        return _("level %(old)s → %(new)s") % {"old": old or "—", "new": new or "—"}
+    if field == "evidence_added":
+        return _("evidence added: %(name)s") % {"name": new}
+    if field == "evidence_removed":
+        return _("evidence removed: %(name)s") % {"name": old}
+    return str(ANSWER_HISTORY_FIELD_LABELS.get(field, field))
+
+
+def transition_details_text(details: dict) -> str:
+    """A transition's structured details as text in the active language ("" for none)."""
+    event = (details or {}).get("event")
+    if event == "resubmitted":
+        by_code: dict[str, list[str]] = {}
+        for change in details.get("changes", []):
+            by_code.setdefault(change.get("code", ""), []).append(_change_text(change))
+        if not by_code:
+            return str(_("Resubmitted without changes"))
+        items = "; ".join(f"{code}: {', '.join(texts)}" for code, texts in by_code.items())
+        return _("Resubmitted with changes: %(changes)s") % {"changes": items}
+    if event == "decided":
+        return _("Decision %(number)s") % {"number": details.get("number", "")}
+    if event == "returned":
+        return _("Flagged for revision: %(codes)s") % {"codes": ", ".join(details.get("codes", []))}
+    return ""

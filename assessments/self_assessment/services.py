@@ -295,32 +295,22 @@ def assessment_submit(*, assessment: Assessment, user: AnyUser, today: dt.date |
     return locked
 
 
-def _revision_summary(assessment: Assessment) -> str:
-    """What the institution changed since the assessment was returned, for the verifier."""
+def _revision_changes(assessment: Assessment) -> list[dict[str, str]]:
+    """What the institution changed since the assessment was returned, per indicator, as data
+    (the pages word it in the reader's language)."""
     rows = AnswerHistory.objects.filter(answer__assessment=assessment).select_related("answer__indicator")
     if assessment.returned_at is not None:
         rows = rows.filter(at__gte=assessment.returned_at)
-    changes: dict[str, list[str]] = {}
-    for row in rows.order_by("answer__indicator__aspect__number", "answer__indicator__position", "at", "id"):
-        code = row.answer.indicator.code
-        if row.field == "level":
-            text = f"level {row.old_value or '-'}→{row.new_value}"
-        elif row.field == "evidence_added":
-            text = f"+{row.new_value}"
-        elif row.field == "evidence_removed":
-            text = f"-{row.old_value}"
-        else:
-            text = row.field
-        changes.setdefault(code, []).append(text)
-    if not changes:
-        return "no changes"
-    return "; ".join(f"{code}: {', '.join(items)}" for code, items in changes.items())
+    return [
+        {"code": row.answer.indicator.code, "field": row.field, "old": row.old_value, "new": row.new_value}
+        for row in rows.order_by("answer__indicator__aspect__number", "answer__indicator__position", "at", "id")
+    ]
 
 
 def assessment_resubmit(*, assessment: Assessment, user: AnyUser) -> Assessment:
     """Send a revised assessment back to the verifiers (lead only, REVISION → SUBMITTED).
 
-    The transition log's reason lists what changed since the return, per indicator; each change
+    The transition log's details list what changed since the return, per indicator; each change
     is also in the answers' history.
     """
     with transaction.atomic():
@@ -337,8 +327,8 @@ def assessment_resubmit(*, assessment: Assessment, user: AnyUser) -> Assessment:
                 % {"status": AssessmentStatus(locked.status).label}
             )
         _require_complete(locked)
-        summary = _revision_summary(locked)
-        transition_apply(assessment=locked, to=AssessmentStatus.SUBMITTED, user=user, reason=f"Resubmitted: {summary}")
+        details = {"event": "resubmitted", "changes": _revision_changes(locked)}
+        transition_apply(assessment=locked, to=AssessmentStatus.SUBMITTED, user=user, details=details)
         score_queue(assessment=locked, basis=ScoreBasis.SELF)
         notifications.queue_submitted(assessment=locked, resubmitted=True)
     return locked

@@ -4,7 +4,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from assessments.access import access_evidence
-from core.audit import audit_access
+from core.auditing import audit_access
 
 # Types a browser may show inline (previews for verifiers); anything else downloads.
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}

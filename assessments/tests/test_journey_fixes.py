@@ -49,7 +49,7 @@ def test_history_page_names_fields_and_review_states(verification_started, verif
         .get(reverse("assessments_verification:history", args=[verification_started.pk]))
         .content.decode()
     )
-    assert "<td>level hasil verifikasi</td>" in html and "<td>status pemeriksaan</td>" in html
+    assert "<td>level verifikasi</td>" in html and "<td>status pemeriksaan</td>" in html
     assert "<td>Belum diperiksa</td><td>Terverifikasi</td>" in html
     for code in ("verified_level", "review_state", ">pending<", ">verified<"):
         assert code not in html
@@ -105,3 +105,15 @@ def test_home_shows_a_provisional_verified_score_when_the_period_allows(
 def test_home_without_a_verified_score_shows_no_card(assessment, lead):
     html = client_for(lead).get(reverse("home")).content.decode()
     assert 'id="verified-score"' not in html and 'id="self-score"' in html
+
+
+def test_institution_history_names_fields_and_review_states(verification_started, verifier, lead, indonesian):
+    """Issue 20: the institution's per-indicator history showed `review_state pending→verified`
+    and `revision_reason`; it now reads like the verifier's pages, in the reader's language."""
+    _returned_and_revised(verification_started, verifier, lead)
+    html = client_for(lead).get(reverse("assessments_self:aspect", args=[verification_started.pk, 1])).content.decode()
+    history = html.split('class="small history"')[2].split("</details>")[0]  # indicator 1.2
+    assert "<td>status pemeriksaan</td>" in history and "<td>alasan perbaikan</td>" in history
+    assert "Ditandai untuk perbaikan" in history
+    for code in ("review_state", "revision_reason", ">pending<", ">flagged<", "evidence_added"):
+        assert code not in history

@@ -34,7 +34,7 @@ from assessments.models import (
 )
 from assessments.scoring.services import score_queue
 from core import formatting
-from core.audit import audit_relation_added
+from core.auditing import audit_relation_added
 from core.errors import AccessDenied, EditConflict, InvalidTransition, ValidationFailed
 
 S = AssessmentStatus
@@ -328,9 +328,14 @@ def assessment_return(
             answer.updated_by = person(user)
             answer.save(update_fields=["review_state", "revision_reason", "version", "updated_by", "updated_at"])
         history_record_many(history)
-        codes = ", ".join(sorted((answers[i].indicator.code for i in cleaned), key=_code_key))
-        reason_text = (message or "").strip() or _("Flagged for revision: %(codes)s") % {"codes": codes}
-        transition_apply(assessment=locked, to=S.REVISION, user=user, reason=reason_text)
+        codes = sorted((answers[i].indicator.code for i in cleaned), key=_code_key)
+        transition_apply(
+            assessment=locked,
+            to=S.REVISION,
+            user=user,
+            reason=(message or "").strip(),
+            details={"event": "returned", "codes": codes},
+        )
         notifications.queue_returned(assessment=locked)
     return locked
 

@@ -135,6 +135,17 @@ def test_dashboard_shows_charts_with_table_alternatives(admin_user, scored):
     assert "<script>" not in page  # CSP: no inline scripts
 
 
+def test_heat_table_has_a_legend_in_words_and_numbers(admin_user, scored):
+    """Issue 20: the colours carry no meaning alone; the key names each colour's range."""
+    page = client_for(admin_user).get("/dashboard/").content.decode()
+    heat = page.split('id="heat-table"')[1].split("</table>")[0]
+    assert 'class="num heat-' in heat
+    legend = page.split('id="heat-legend"')[1].split("</ul>")[0]
+    for text in ("below 20%", "20–39%", "40–59%", "60–79%", "80% and above", "no final result"):
+        assert text in " ".join(legend.replace("</span>", " ").split()), text
+    assert legend.count('class="swatch heat-') == 6
+
+
 def test_bad_period_is_refused_with_a_message(admin_user, scored):
     response = client_for(admin_user).get("/dashboard/?period=x")
     assert response.status_code == 400

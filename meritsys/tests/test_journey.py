@@ -82,14 +82,14 @@ def test_whole_cycle_in_indonesian(browser_page, institution, period, tmp_path):
 
     # --- 2. The lead completes the missing indicator and submits ------------------------------
     log_in_as(page, who["lead"])
-    page.click("a:has-text('Periksa dan kirim')")
+    page.click("a:has-text('Periksa dan ajukan')")
     missing = page.locator("#missing-items")
-    assert "8.3" in missing.inner_text() and "belum diisi" in missing.inner_text()
+    assert "8.3" in missing.inner_text() and "belum dijawab" in missing.inner_text()
     missing.locator("a:has-text('8.3')").click()
     page.locator(f"#ind-{ind['8.3']} label[for='lv-{ind['8.3']}-1']").click()
     page.locator(f"#ind-{ind['8.3']} button[type=submit]:has-text('Simpan')").click()
     page.locator(f"#ind-{ind['8.3']} .alert-success").wait_for()
-    page.click("a:has-text('Periksa dan kirim')")
+    page.click("a:has-text('Periksa dan ajukan')")
     page.locator("#complete").wait_for()
     page.check("#id_confirm")
     page.click("#submit-form button[type=submit]")
@@ -121,7 +121,7 @@ def test_whole_cycle_in_indonesian(browser_page, institution, period, tmp_path):
     for code, level in (("1.1", 2), ("1.2", 1), ("1.3", 1)):
         card = f"#answer-{answers[code].pk}"
         page.check(f"#id_a{answers[code].pk}_level_{level}")
-        page.fill(f"{card} textarea[name=note]", f"Diperiksa: tingkat {level}")
+        page.fill(f"{card} textarea[name=note]", f"Diperiksa: level {level}")
         page.click(f"{card} form.verify-form button[type=submit]")
         page.wait_for_selector(f"{card} .alert-success")
     # 12,5 × 2/4 + 15 × 1/4 + 12,5 × 1/4 = 13,125, shown with two decimals, cut.
@@ -175,10 +175,10 @@ def test_whole_cycle_in_indonesian(browser_page, institution, period, tmp_path):
     page.wait_for_selector(f"#ind-{ind['1.2']} .evidence-list a:has-text('Anjab ABK ttd.pdf')")
 
     log_in_as(page, who["lead"])
-    page.click("a:has-text('Periksa dan kirim ulang')")
+    page.click("a:has-text('Periksa dan ajukan ulang')")
     page.locator("#complete").wait_for()
     page.check("#id_confirm")
-    page.click("#submit-form button:has-text('Kirim ulang')")
+    page.click("#submit-form button:has-text('Ajukan ulang')")
     page.locator("#submitted-state").wait_for()
     assert page.locator("#assessment-status").inner_text() == "Diajukan"
 

@@ -20,7 +20,7 @@ def test_simulator_updates_live_and_saves_nothing(browser_page, institution, per
     browser_login(page, lead.email)
     page.goto(f"{page.base_url}/scores/{assessment.pk}/")
     assert page.get_by_test_id("self-total").inner_text() == "300,00"
-    page.get_by_role("link", name="Coba tingkat lain di simulasi nilai").click()
+    page.get_by_role("link", name="Coba level lain di simulasi nilai").click()
     page.wait_for_load_state()
     assert page.get_by_test_id("total").inner_text() == "300,00"
     # 3.2 (max 20) from 3 to 1: −10 → 290, still Baik; the label names the indicator.

@@ -234,7 +234,7 @@ def test_simulator_refuses_bad_levels_clearly(scored, lead, bad):
     response = client_for(lead).post(simulator_url(scored), data)
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Pilih tingkat 1 sampai 4" in body
+    assert "Pilih level 1 sampai 4" in body
     assert 'data-testid="total"' not in body
     assert snapshot(scored) == before
 

@@ -49,9 +49,9 @@ def test_editor_answers_and_uploads_lead_completes_and_submits(browser_page, ass
 
     # --- the lead sees what is missing, completes it and submits ---
     browser_login(page, lead.email)
-    page.click("a:has-text('Periksa dan kirim')")
+    page.click("a:has-text('Periksa dan ajukan')")
     missing = page.locator("#missing-items")
-    assert "8.3" in missing.inner_text() and "belum diisi" in missing.inner_text()
+    assert "8.3" in missing.inner_text() and "belum dijawab" in missing.inner_text()
     assert page.locator("#submit-form").count() == 0
     missing.locator("a:has-text('8.3')").click()
     indicator_id = answers["8.3"].indicator_id
@@ -59,7 +59,7 @@ def test_editor_answers_and_uploads_lead_completes_and_submits(browser_page, ass
     block.locator(f"label[for='lv-{indicator_id}-1']").click()
     block.locator("button[type=submit]:has-text('Simpan')").click()
     page.locator(f"#ind-{indicator_id} .alert-success").wait_for()
-    page.click("a:has-text('Periksa dan kirim')")
+    page.click("a:has-text('Periksa dan ajukan')")
     page.locator("#complete").wait_for()
     page.check("#id_confirm")
     page.click("#submit-form button[type=submit]")

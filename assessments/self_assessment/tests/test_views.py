@@ -355,7 +355,7 @@ def test_submit_page_lists_missing_items_with_links_then_submits(assessment, edi
     assert f'href="/self/{assessment.pk}/aspect/4/#ind-{missing_answer.indicator_id}">4.1</a>' in page
     assert 'id="submit-form"' not in page
     response = client.post(url, {"confirm": "on"})
-    assert "belum diisi" in response.content.decode()
+    assert "belum dijawab" in response.content.decode()
     svc.answer_update(answer=missing_answer, user=editor, level=1, note="", version=1)
     page = client.get(url).content.decode()
     assert 'id="submit-form"' in page

@@ -48,7 +48,7 @@ def test_submitted_mail_goes_to_admins_while_no_verifier_is_assigned(assessment,
 
 def test_resubmitted_mail(verification_submitted, verifier):
     notifications.notify_submitted(verification_submitted.pk, resubmitted=True)
-    assert mail.outbox[0].subject.startswith("Penilaian mandiri hasil perbaikan diajukan kembali")
+    assert mail.outbox[0].subject.startswith("Penilaian mandiri hasil perbaikan diajukan ulang")
 
 
 def test_clarification_answered_mail_reaches_the_asker(verification_started, verifier, lead):
@@ -118,7 +118,7 @@ def test_verification_page_is_indonesian_by_default(verification_started, verifi
         .get(reverse("assessments_verification:aspect", args=[verification_started.pk, 1]))
         .content.decode()
     )
-    assert "Level hasil verifikasi" in html and "Nilai mandiri dan nilai hasil verifikasi" in html
+    assert "Level verifikasi" in html and "Nilai mandiri dan nilai verifikasi" in html
 
 
 # --- demo data ---

@@ -203,6 +203,18 @@ def test_aspect_page_read_only_until_started(verification_submitted, verifier):
     assert reverse("assessments_verification:start", args=[verification_submitted.pk]) in html
 
 
+def test_level_choices_show_every_descriptor_whole(verification_started, verifier):
+    """Issue 20: descriptors were cut at about 120 characters, so level 4 could not be read."""
+    from html import unescape
+
+    html = unescape(client_for(verifier).get(url("aspect", verification_started)).content.decode())
+    answer = verification_started.answers.select_related("indicator").order_by("pk").first()
+    descriptors = [lv.descriptor for lv in answer.indicator.levels.all()]
+    assert max(len(d) for d in descriptors) > 120
+    for descriptor in descriptors:
+        assert f'<span class="small level-descriptor">{descriptor}</span>' in html
+
+
 def test_evidence_previews_inline(verification_started, verifier):
     html = client_for(verifier).get(url("aspect", verification_started)).content.decode()
     evidence = verification_started.answers.order_by("pk").first().evidence.first()

@@ -36,5 +36,6 @@ class Command(BaseCommand):
         self.stdout.write("Periods: " + ", ".join(result.period_names))
         self.stdout.write(
             f"Created {result.periods_created} periods, {result.assessments_created} assessments, "
-            f"{result.answers_created} answers, {result.scores_created} scores in {elapsed:.1f} s."
+            f"{result.answers_created} answers, {result.scores_created} scores, {result.decisions_created} "
+            f"issued decisions with {result.certificates_created} charters in {elapsed:.1f} s."
         )
