@@ -112,7 +112,7 @@ def _national_body(request: HttpRequest, can_edit_targets: bool) -> str:
             }
             for i, g in enumerate(InstitutionGroup.values)
         ],
-        "yTitle": _("% in a target band"),
+        "yTitle": _("Share in a target band (percent)"),
         "max": 100,
     }
     chart_kinds["yTitle"] = _("% of institutions with a final result")
