@@ -11,7 +11,7 @@ from assessments.models import AssessmentStatus, TransitionLog
 
 pytestmark = pytest.mark.django_db
 
-migration = importlib.import_module("assessments.migrations.0003_transitionlog_details")
+migration = importlib.import_module("assessments.migrations.0004_transitionlog_details")
 
 
 def _log(assessment, to: str, reason: str = "", details: dict | None = None) -> TransitionLog:
