@@ -238,13 +238,21 @@ def _plan_categories(institutions: Sequence[Institution], index: int) -> dict[in
 
 
 def _levels_for(
-    inst: Institution, index: int, band: str, indicators: Sequence[_IndicatorRow]
+    inst: Institution, index: int, band: str, indicators: Sequence[_IndicatorRow], spec: InstrumentSpec
 ) -> tuple[dict[str, int], dict[str, int]]:
-    """Verified and self levels (indicator code -> level) whose verified total sits in `band`."""
+    """Verified and self levels (indicator code -> level) whose verified total sits in `band`.
+
+    Levels come from the instrument's scale (`spec.fractions`); only the band ranges above are
+    this history's own data."""
     rng = _rng("levels", inst.code, index)
     low, high = BAND_RANGES[band]
     target = rng.uniform(low, high)
-    mean = target / 100  # all indicators at level L give 100 × L
+    fractions = {lv: float(f) for lv, f in spec.fractions.items()}
+    levels = sorted(lv for lv in fractions if fractions[lv] > 0)
+    bottom, top = levels[0], levels[-1]
+    # The mean level whose worth is the target's share of the maximum (levels worth level / top).
+    mean = target / float(spec.max_score) * top
+    tolerance = float(spec.max_score) / 160  # 2,5 of 400
     profile = ASPECT_PROFILE[inst.kind]
     own = [_rng("aspect", inst.code, a).gauss(0, 0.25) for a in range(len(profile))]
 
@@ -256,7 +264,7 @@ def _levels_for(
     frozen: set[str] = set()
     for row in indicators:
         level = round(mean + lean(row) + rng.gauss(0, 0.45))
-        verified[row.code] = min(4, max(1, level))
+        verified[row.code] = min(top, max(bottom, level))
         # Now and then a verifier finds no evidence at all (level 0), more often early on.
         if band in {"I", "II"} and rng.random() < 0.02:
             verified[row.code] = 0
@@ -264,22 +272,22 @@ def _levels_for(
     weights = {row.code: row.max_score for row in indicators}
 
     def total() -> float:
-        return sum(weights[c] * lv / 4 for c, lv in verified.items())
+        return sum(weights[c] * fractions[lv] for c, lv in verified.items())
 
     # Nudge single levels towards the target, preferring the institution's strong aspects when
     # raising and its weak ones when lowering, so the aspect profile survives.
     for _ in range(400):
         current = total()
-        if abs(current - target) <= 2.5:
+        if abs(current - target) <= tolerance:
             break
         if current < target:
-            choices = [r for r in indicators if r.code not in frozen and verified[r.code] < 4]
+            choices = [r for r in indicators if r.code not in frozen and verified[r.code] < top]
             if not choices:
                 break
             row = max(choices, key=lambda r: lean(r) + rng.random() * 0.8)
             verified[row.code] += 1
         else:
-            choices = [r for r in indicators if r.code not in frozen and verified[r.code] > 1]
+            choices = [r for r in indicators if r.code not in frozen and verified[r.code] > bottom]
             if not choices:
                 break
             row = min(choices, key=lambda r: lean(r) + rng.random() * 0.8)
@@ -288,15 +296,15 @@ def _levels_for(
     overclaim = max(0.15, 0.45 - 0.04 * (index - semester_index(2020, 1)))
     own_claim: dict[str, int] = {}
     for row in indicators:
-        level = max(1, verified[row.code])
+        level = max(bottom, verified[row.code])
         draw = rng.random()
         if verified[row.code] == 0:
-            level = rng.choice((2, 3))
+            level = rng.choice(levels[1:3] or levels)
         elif draw < overclaim:
             level += 1 if rng.random() < 0.85 else 2
         elif draw < overclaim + 0.05:
             level -= 1
-        own_claim[row.code] = min(4, max(1, level))
+        own_claim[row.code] = min(top, max(bottom, level))
     return verified, own_claim
 
 
@@ -436,7 +444,7 @@ def _seed_period(
     staged: list[tuple[Assessment, dict[str, int], dict[str, int], ScoreResult, ScoreResult]] = []
     for inst in sorted(todo, key=lambda i: i.code):
         band = plan[inst.pk]
-        verified, own_claim = _levels_for(inst, index, band, indicators)
+        verified, own_claim = _levels_for(inst, index, band, indicators, spec)
         verified_result = _fix_band(spec, verified, band, indicators)
         self_result = score(spec, own_claim)
         rng = _rng("dates", inst.code, index)
