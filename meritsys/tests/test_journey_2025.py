@@ -75,7 +75,7 @@ def test_a_2025_period_runs_to_its_charter(browser_page, institution, period, pe
 
     # --- 2. The lead submits: the value waits for the survey ------------------------------------
     log_in_as(page, who["lead"])
-    page.click("a:has-text('Periksa dan kirim')")
+    page.click("a:has-text('Periksa dan ajukan')")
     page.locator("#complete").wait_for()
     page.check("#id_confirm")
     page.click("#submit-form button[type=submit]")

@@ -61,8 +61,8 @@ def test_verifier_loop_in_the_browser(browser_page, verification_submitted, veri
         save_level(page, answer, level)
     assert page.evaluate(f"window['{marker}'] === true")
     # Aspect 1 of the reference instrument (maxima 12.5, 15, 12.5) at levels 4, 2, 3:
-    # 12.5 + 7.5 + 9.375 = 29.375, shown Indonesian style with two decimals.
-    assert page.inner_text("#aspect-subtotals [data-verified]").strip() == "29,38"
+    # 12.5 + 7.5 + 9.375 = 29.375, shown Indonesian style with two decimals, cut.
+    assert page.inner_text("#aspect-subtotals [data-verified]").strip() == "29,37"
     # Evidence is previewed inline (PDF in a frame).
     frame = page.locator(f"#answer-{aspect1[0].pk} iframe")
     assert "inline=1" in (frame.get_attribute("src") or "")
