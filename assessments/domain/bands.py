@@ -11,12 +11,20 @@ from typing import Protocol, TypeVar
 
 
 class BandLike(Protocol):
-    code: str
-    name: str
-    min_score: Decimal
-    earns_charter: bool
-    counts_for_target: bool
-    grants_jpt: bool
+    """A band row or a `BandSpec`: read-only attributes."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def min_score(self) -> Decimal: ...
+    @property
+    def earns_charter(self) -> bool: ...
+    @property
+    def counts_for_target(self) -> bool: ...
+    @property
+    def grants_jpt(self) -> bool: ...
 
 
 B = TypeVar("B", bound=BandLike)

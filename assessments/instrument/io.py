@@ -27,7 +27,7 @@ from accounts.models import AnyUser
 from accounts.roles import require_admin
 from assessments.domain.bands import flag_problems
 from assessments.domain.levels import LevelScale, ScaleStep
-from assessments.domain.scoring import BONUS, COMPONENT_KINDS, MATURITY, STORED_QUANTUM
+from assessments.domain.scoring import BONUS, COMPONENT_KINDS, MATURITY, STORED_QUANTUM, BandSpec
 from assessments.models import (
     Aspect,
     CategoryBand,
@@ -523,7 +523,7 @@ def _validate_bands(parsed: Parsed, clean: dict[str, Any], errors: list[str], bo
         "grants_jpt": _("grants the talent-management privilege"),
     }
     if all(b["min_score"] is not None for b in clean["bands"]):
-        specs = [_BandFlags(**b) for b in clean["bands"]]
+        specs = [BandSpec(**b) for b in clean["bands"]]
         for flag in flag_problems(specs):
             errors.append(
                 _at(
@@ -532,16 +532,6 @@ def _validate_bands(parsed: Parsed, clean: dict[str, Any], errors: list[str], bo
                     _("“%(flag)s” must hold for every band above the lowest band that has it") % {"flag": names[flag]},
                 )
             )
-
-
-@dataclass
-class _BandFlags:
-    code: str
-    name: str
-    min_score: Decimal
-    earns_charter: bool
-    counts_for_target: bool
-    grants_jpt: bool
 
 
 def _validate_targets(parsed: Parsed, clean: dict[str, Any], errors: list[str]) -> None:

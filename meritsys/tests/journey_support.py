@@ -48,6 +48,19 @@ def log_in_as(page: Any, user: User) -> None:
     browser_login(page, user.email)
 
 
+def decision_draft_in_browser(page: Any, *, number: str, date: str, period: Any) -> Any:
+    """The admin drafts a decision for `period` on its page; returns the annex rows."""
+    page.click("nav a.nav-link:has-text('Keputusan dan piagam')")
+    page.click("main a:has-text('Keputusan baru')")
+    page.fill("input[name=number]", number)
+    page.fill("input[name=date]", date)
+    page.select_option("select[name=period]", str(period.pk))
+    page.click("main form input[name=submit]")
+    annex = page.locator("#annex tbody tr")
+    annex.first.wait_for()
+    return annex
+
+
 def pdf_file(tmp_path: Path, name: str, tag: str) -> Path:
     """A small PDF on disk for the file chooser; `tag` makes its bytes (and hash) unique."""
     path = tmp_path / name

@@ -24,6 +24,7 @@ from meritsys.tests.journey_support import (
     DESKTOP,
     PHONE,
     a11y_problems,
+    decision_draft_in_browser,
     layout_problems,
     log_in_as,
     main_pages,
@@ -229,14 +230,7 @@ def test_whole_cycle_in_indonesian(browser_page, institution, period, tmp_path):
 
     # --- 8. The admin drafts and issues a decision, downloads the charter ---------------------
     log_in_as(page, who["admin"])
-    page.click("nav a.nav-link:has-text('Keputusan dan piagam')")
-    page.click("main a:has-text('Keputusan baru')")
-    page.fill("input[name=number]", "7/KEP.KASN/XII/2026")
-    page.fill("input[name=date]", "2026-12-15")
-    page.select_option("select[name=period]", str(period.pk))
-    page.click("main form input[name=submit]")
-    annex = page.locator("#annex tbody tr")
-    annex.first.wait_for()
+    annex = decision_draft_in_browser(page, number="7/KEP.KASN/XII/2026", date="2026-12-15", period=period)
     assert annex.count() == 1
     assert "Kementerian Uji Coba" in annex.inner_text() and "286,87" in annex.inner_text()
     assert "Baik" in annex.inner_text() and "Ya" in annex.inner_text()

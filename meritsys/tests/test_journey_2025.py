@@ -20,7 +20,7 @@ from assessments.self_assessment.services import evidence_add
 from assessments.self_assessment.tests.support import fill_all, pdf_bytes, upload
 from assessments.verification import services as services_verification
 from certificates.models import Certificate, Decision
-from meritsys.tests.journey_support import log_in_as, pdf_text, people, use_indonesian
+from meritsys.tests.journey_support import decision_draft_in_browser, log_in_as, pdf_text, people, use_indonesian
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -119,14 +119,7 @@ def test_a_2025_period_runs_to_its_charter(browser_page, institution, period, pe
     assert verified.total == Decimal("0.8325") and verified.category_name == "Tinggi" and verified.pending_count == 0
 
     # --- 5. The decision and its charter read the 19/2025 instrument ---------------------------
-    page.click("nav a.nav-link:has-text('Keputusan dan piagam')")
-    page.click("main a:has-text('Keputusan baru')")
-    page.fill("input[name=number]", "9/KEP.BKN/XII/2027")
-    page.fill("input[name=date]", "2027-12-15")
-    page.select_option("select[name=period]", str(period_2025.pk))
-    page.click("main form input[name=submit]")
-    annex = page.locator("#annex tbody tr")
-    annex.first.wait_for()
+    annex = decision_draft_in_browser(page, number="9/KEP.BKN/XII/2027", date="2027-12-15", period=period_2025)
     assert annex.count() == 1
     assert "0,83" in annex.inner_text() and "Tinggi" in annex.inner_text() and "Ya" in annex.inner_text()
     page.click("main button:has-text('Tetapkan keputusan')")
