@@ -48,8 +48,12 @@ from certificates.selectors import (
 )
 from core import formatting
 from core.errors import AccessDenied, InvalidTransition, ValidationFailed
+from core.models import SideEffectKind
+from core.outbox import outbox_add, outbox_pending
 
 logger = logging.getLogger(__name__)
+# CELERY_TASK_ROUTES sends certificates.tasks.* here; the outbox names the queue explicitly.
+PDF_QUEUE = "pdf"
 
 # Errors worth retrying: the database or its connection went away for a moment.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
@@ -279,22 +283,81 @@ def decision_issue(*, decision: Decision, user: AnyUser) -> Decision:
         decision.letter_error = ""
         decision.save(update_fields=["status", "issued_at", "issued_by", "letter_status", "letter_error"])
         decision_id = decision.pk
-        transaction.on_commit(lambda: documents_queue(decision_id=decision_id, letter=True, charters="queued"))
+        documents_queue(decision_id=decision_id, letter=True, charters="queued")
     return decision
 
 
 def documents_queue(*, decision_id: int, letter: bool, charters: str, force: bool = False) -> None:
-    """Send render tasks for a decision's documents (`charters`: "queued" or "none")."""
+    """Record render tasks for a decision's documents (`charters`: "queued" or "none").
+
+    Call inside the transaction that queued them: the entries are in the outbox (core.outbox)
+    exactly when the documents are "queued", and Celery receives them after commit.
+    """
     from certificates.tasks import charter_render_task, letter_render_task
 
     if letter:
-        letter_render_task.delay(decision_id, force)
+        outbox_add(
+            kind=SideEffectKind.DOCUMENT,
+            task=letter_render_task.name,
+            args=[decision_id, force],
+            queue=PDF_QUEUE,
+            ref=f"letter:{decision_id}",
+        )
     if charters == "queued":
         ids = Certificate.objects.filter(decision_id=decision_id, render_status=RenderStatus.QUEUED).values_list(
             "pk", flat=True
         )
         for certificate_id in list(ids):
-            charter_render_task.delay(certificate_id, force)
+            outbox_add(
+                kind=SideEffectKind.DOCUMENT,
+                task=charter_render_task.name,
+                args=[certificate_id, force],
+                queue=PDF_QUEUE,
+                ref=f"charter:{certificate_id}",
+            )
+
+
+def documents_requeue_stuck(*, older_than: dt.timedelta) -> int:
+    """Queue again the documents left "queued" or "rendering" with nothing pending to render them.
+
+    The outbox hands over every render it recorded, so this catches what it cannot see: documents
+    queued before the outbox existed, or whose entry gave up. `older_than` spares documents whose
+    decision was issued a moment ago. Returns how many documents were queued again.
+    """
+    from certificates.tasks import charter_render_task, letter_render_task
+
+    stuck = [RenderStatus.QUEUED, RenderStatus.RENDERING]
+    cutoff = timezone.now() - older_than
+    pending = set(outbox_pending().filter(failed_at__isnull=True).values_list("ref", flat=True))
+    count = 0
+    with transaction.atomic():
+        letters = Decision.objects.filter(letter_status__in=stuck, issued_at__lt=cutoff).values_list("pk", flat=True)
+        for decision_id in letters:
+            if f"letter:{decision_id}" not in pending:
+                outbox_add(
+                    kind=SideEffectKind.DOCUMENT,
+                    task=letter_render_task.name,
+                    args=[decision_id, False],
+                    queue=PDF_QUEUE,
+                    ref=f"letter:{decision_id}",
+                )
+                count += 1
+        charters = Certificate.objects.filter(render_status__in=stuck, decision__issued_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+        for certificate_id in charters:
+            if f"charter:{certificate_id}" not in pending:
+                outbox_add(
+                    kind=SideEffectKind.DOCUMENT,
+                    task=charter_render_task.name,
+                    args=[certificate_id, False],
+                    queue=PDF_QUEUE,
+                    ref=f"charter:{certificate_id}",
+                )
+                count += 1
+    if count:
+        logger.warning("%d stuck document(s) queued again", count)
+    return count
 
 
 def documents_retry(*, decision: Decision, user: AnyUser, regenerate: bool = False) -> int:
@@ -319,9 +382,7 @@ def documents_retry(*, decision: Decision, user: AnyUser, regenerate: bool = Fal
             decision.save(update_fields=["letter_status", "letter_error"])
             count += 1
         decision_id = decision.pk
-        transaction.on_commit(
-            lambda: documents_queue(decision_id=decision_id, letter=letter, charters="queued", force=regenerate)
-        )
+        documents_queue(decision_id=decision_id, letter=letter, charters="queued", force=regenerate)
     return count
 
 

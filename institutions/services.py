@@ -14,7 +14,6 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -23,6 +22,9 @@ from django.utils.translation import gettext as _
 from accounts.models import AnyUser, Role, User
 from accounts.roles import require_admin
 from core.errors import InvalidTransition, ValidationFailed
+from core.models import SideEffectKind
+from core.outbox import outbox_add
+from core.tasks import email_send
 from institutions.models import (
     KIND_GROUP,
     Institution,
@@ -429,7 +431,12 @@ def _deactivate_accounts(*, institutions: list[Institution]) -> list[str]:
             "Give their holders an account at the successor institution if they moved there."
         ) % {"institutions": names, "accounts": ", ".join(emails)}
         subject = _("Register change: %(n)d account(s) deactivated") % {"n": len(emails)}
-        transaction.on_commit(lambda: send_mail(subject, body, None, admin_emails, fail_silently=True))
+        outbox_add(
+            kind=SideEffectKind.EMAIL,
+            task=email_send.name,
+            args=[str(subject), str(body), list(admin_emails)],
+            ref="register-change",
+        )
     return emails
 
 
