@@ -46,7 +46,7 @@ from certificates.selectors import (
     certificate_threshold,
     decision_annex,
 )
-from core import formatting
+from core import formatting, limits
 from core.errors import AccessDenied, InvalidTransition, ValidationFailed
 from core.models import SideEffectKind
 from core.outbox import outbox_add, outbox_pending
@@ -506,6 +506,7 @@ def certificate_revoke(*, certificate: Certificate, user: AnyUser, reason: str) 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Give the reason for the revocation."))
+    limits.text_check(reason, limit=limits.REASON_MAX, what=_("The reason"))
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if not certificate.is_valid:
@@ -525,6 +526,7 @@ def certificate_reinstate(*, certificate: Certificate, user: AnyUser, reason: st
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Give the reason for the reinstatement."))
+    limits.text_check(reason, limit=limits.REASON_MAX, what=_("The reason"))
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if certificate.is_valid:
