@@ -123,7 +123,11 @@ def readiness() -> list[Check]:
             detail = check()
             ok = True
         except Exception as exc:  # every failure is a finding to report, never an error of this page
-            detail, ok = f"{type(exc).__name__}: {exc}"[:300], False
+            # The page is public (load balancers call it): our own findings are shown, a library's
+            # message (host names, addresses) only in the log.
+            detail = str(exc) if isinstance(exc, RuntimeError) else f"unreachable ({type(exc).__name__})"
+            ok = False
+            logger.warning("readiness: %s failed", name, exc_info=True)
             if name == "database":
                 database_ok = False
                 connection.close_if_unusable_or_obsolete()

@@ -174,3 +174,45 @@ def outbox_resend() -> int:
 def outbox_pending() -> Any:
     """Entries not done yet (pending or failed), oldest first, for the admin page."""
     return OutboxEntry.objects.filter(done_at__isnull=True).order_by("created_at", "pk")
+
+
+SIDE_EFFECT_FIELDS = (
+    "kind",
+    "ref",
+    "created_at",
+    "sent_at",
+    "send_count",
+    "claimed_until",
+    "run_count",
+    "failed_at",
+    "last_error",
+)
+
+
+def side_effect_state(entry: OutboxEntry, *, now: dt.datetime) -> str:
+    """What an entry is waiting for: "failed", "running", "sent" (queued at the broker) or "waiting"."""
+    if entry.failed_at is not None:
+        return "failed"
+    if entry.claimed_until is not None and entry.claimed_until >= now:
+        return "running"
+    if entry.sent_at is not None:
+        return "sent"
+    return "waiting"
+
+
+def outbox_summary() -> list[dict[str, Any]]:
+    """Per kind: how many are pending and failed, and when the oldest pending one was recorded."""
+    from django.db.models import Count, Min
+
+    rows = (
+        OutboxEntry.objects.filter(done_at__isnull=True)
+        .values("kind")
+        .annotate(
+            pending=Count("pk", filter=Q(failed_at__isnull=True)),
+            failed=Count("pk", filter=Q(failed_at__isnull=False)),
+            oldest=Min("created_at", filter=Q(failed_at__isnull=True)),
+        )
+        .order_by("kind")
+    )
+    labels = dict(SideEffectKind.choices)
+    return [{**row, "label": labels.get(row["kind"], row["kind"])} for row in rows]
