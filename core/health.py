@@ -33,7 +33,7 @@ from core.models import OutboxEntry, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
-HEARTBEAT_SECONDS = 30
+HEARTBEAT_SECONDS = settings.WORKER_HEARTBEAT_SECONDS
 # A worker not heard from for three beats is taken for dead.
 HEARTBEAT_STALE_SECONDS = 3 * HEARTBEAT_SECONDS
 
