@@ -2,9 +2,9 @@ import sys
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import requires_csrf_token
 
 from core import dbdrop, health
 
@@ -33,7 +33,6 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "csrf_failure.html", status=403)
 
 
-@requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500. A dropped database connection gets a page that says whether the action was saved.
 
@@ -42,7 +41,23 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """
     state = dbdrop.note_dropped(sys.exc_info()[1])
     if state is None:
-        return HttpResponse(render_to_string("500.html", request=request), status=500)
+        return HttpResponse(render_to_string("500.html"), status=500)
+    return _dropped_response(request, state)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400. Django answers 400 when saving the session fails (SessionInterrupted); when that
+    was a dropped connection, the person is told whether their action was saved, as for a 500."""
+    cause: BaseException | None = exception
+    while cause is not None and not isinstance(cause, dbdrop.DROPPED):
+        cause = cause.__context__
+    state = dbdrop.note_dropped(cause) if cause is not None else None
+    if state is None:
+        return defaults.bad_request(request, exception)
+    return _dropped_response(request, state)
+
+
+def _dropped_response(request: HttpRequest, state: dbdrop.RequestWrites) -> HttpResponse:
     if request.method in dbdrop.SAFE_METHODS:
         outcome, status = "unavailable", 503
     elif state.committed:
@@ -52,7 +67,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     else:
         outcome, status = "not_saved", 503
     response = HttpResponse(
-        render_to_string("db_unavailable.html", {"outcome": outcome, "path": request.get_full_path()}, request=request),
+        # No request context: its processors read the user, which needs the database.
+        render_to_string("db_unavailable.html", {"outcome": outcome, "path": request.get_full_path()}),
         status=status,
     )
     response.headers["X-Saved"] = {"saved": "yes", "not_saved": "no", "unknown": "unknown"}.get(outcome, "")

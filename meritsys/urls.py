@@ -32,4 +32,5 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
 ]
 
+handler400 = "core.views.bad_request"
 handler500 = "core.views.server_error"
