@@ -82,7 +82,7 @@ class TolerantRedisCache(RedisCache):
 
     def ping(self) -> None:
         """Raise if Redis does not answer (the health check; everything else tolerates it)."""
-        self._cache.get_client(write=True).ping()
+        self._cache.get_client(write=True).ping()  # type: ignore[attr-defined]  # django-stubs omit RedisCache._cache
 
 
 class CappedTolerantRedisCache(TolerantRedisCache):

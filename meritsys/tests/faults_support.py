@@ -1,5 +1,6 @@
 """The fault suite's machinery: TCP proxies it can cut, gunicorn and Celery processes, an HTTP client."""
 
+import contextlib
 import http.cookiejar
 import os
 import re
@@ -62,10 +63,8 @@ class Proxy:
         except OSError:
             pass
         for s in (source, target):
-            try:
+            with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             s.close()
 
     def cut(self) -> None:
@@ -74,10 +73,8 @@ class Proxy:
             pairs, self.pairs = self.pairs, []
         for pair in pairs:
             for s in pair:
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 s.close()
 
     def restore(self) -> None:
@@ -199,7 +196,11 @@ class Browser:
         request = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)  # noqa: S310
         try:
             with self.opener.open(request, timeout=60) as response:
-                status, body, saved = response.status, response.read().decode(errors="replace"), response.headers.get("X-Saved", "")
+                status, body, saved = (
+                    response.status,
+                    response.read().decode(errors="replace"),
+                    response.headers.get("X-Saved", ""),
+                )
         except urllib.error.HTTPError as error:
             status, body, saved = error.code, error.read().decode(errors="replace"), error.headers.get("X-Saved", "")
         self.log.append((method, path, status, saved))
@@ -208,7 +209,13 @@ class Browser:
     def get(self, path: str):
         return self.request("GET", path)
 
-    def post(self, path: str, fields: dict[str, Any] | None = None, files: dict[str, tuple[str, bytes]] | None = None, htmx: bool = False):
+    def post(
+        self,
+        path: str,
+        fields: dict[str, Any] | None = None,
+        files: dict[str, tuple[str, bytes]] | None = None,
+        htmx: bool = False,
+    ):
         token = self._csrf()
         headers = {"X-CSRFToken": token, "Referer": self.base + path}
         if htmx:
@@ -217,7 +224,9 @@ class Browser:
             boundary = uuid.uuid4().hex
             parts = []
             for name, value in (fields or {}).items():
-                parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+                parts.append(
+                    f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+                )
             for name, (filename, content) in files.items():
                 head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
                 head += "Content-Type: application/octet-stream\r\n\r\n"

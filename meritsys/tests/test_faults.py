@@ -14,7 +14,6 @@ import time
 import urllib.parse
 from pathlib import Path
 
-import psycopg2
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
@@ -224,7 +223,11 @@ def test_redis_down_people_still_sign_in_save_upload_and_issue(stack, period):
     once = _exactly_once()
     mails = mail_count(stack.mail_dir)
     _report(
-        "redis_down", requests=tried, server_errors=len(errors), outbox=once, mails=len(mails),
+        "redis_down",
+        requests=tried,
+        server_errors=len(errors),
+        outbox=once,
+        mails=len(mails),
         delivered_after_return_s=round(took, 1),
     )
     assert errors == []
@@ -277,8 +280,14 @@ def test_broker_down_every_workflow_action_succeeds_and_nothing_is_lost(stack, p
     mails = mail_count(stack.mail_dir)
     email_entries = OutboxEntry.objects.filter(kind="email").count()
     _report(
-        "broker_down", requests=tried, server_errors=len(errors), pending_while_down=pending_during, outbox=once,
-        email_entries=email_entries, mails=len(mails), delivered_after_return_s=round(took, 1),
+        "broker_down",
+        requests=tried,
+        server_errors=len(errors),
+        pending_while_down=pending_during,
+        outbox=once,
+        email_entries=email_entries,
+        mails=len(mails),
+        delivered_after_return_s=round(took, 1),
     )
     assert errors == []
     assert pending_during > 0
@@ -296,7 +305,9 @@ def test_a_killed_worker_s_charter_is_rendered_after_a_new_worker_starts(stack, 
 
     wait_until(some_rendered, 120, "the worker rendered nothing", every=0.05)
     states = dict(
-        Certificate.objects.filter(decision=decision).values_list("render_status").annotate(n=__import__("django").db.models.Count("pk"))
+        Certificate.objects.filter(decision=decision)
+        .values_list("render_status")
+        .annotate(n=__import__("django").db.models.Count("pk"))
     )
     stack.processes.kill(stack.worker)  # SIGKILL to the worker, its pool and its beat
     if _documents_ready(decision):
@@ -307,8 +318,12 @@ def test_a_killed_worker_s_charter_is_rendered_after_a_new_worker_starts(stack, 
     took = wait_until(lambda: _documents_ready(decision), 300, "charters not rendered within 5 minutes")
     once = _exactly_once()
     _report(
-        "worker_killed", charters=Certificate.objects.filter(decision=decision).count(), states_at_kill=states,
-        readiness_saw_dead_worker_after_s=round(silent, 1), rendered_after_new_worker_s=round(took, 1), outbox=once,
+        "worker_killed",
+        charters=Certificate.objects.filter(decision=decision).count(),
+        states_at_kill=states,
+        readiness_saw_dead_worker_after_s=round(silent, 1),
+        rendered_after_new_worker_s=round(took, 1),
+        outbox=once,
     )
     assert once["lost"] == 0 and once["failed"] == 0
     assert stack.ready()[1]["checks"]["workers"]["ok"]
@@ -322,13 +337,9 @@ def test_dropped_database_connections_never_answer_server_error_for_a_saved_chan
     killed = [0]
 
     def terminate_backends() -> None:
-        db = settings.DATABASES["default"]
-        conn = psycopg2.connect(
-            dbname=db["NAME"], user=db.get("USER"), host=db.get("HOST"), port=db.get("PORT") or 5432,
-            password=db.get("PASSWORD") or None,
-        )
-        conn.autocommit = True
-        with conn.cursor() as cursor:
+        from django.db import connection  # this thread's own connection
+
+        with connection.cursor() as cursor:
             while not stop.is_set():
                 cursor.execute(
                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
@@ -336,7 +347,7 @@ def test_dropped_database_connections_never_answer_server_error_for_a_saved_chan
                 )
                 killed[0] += cursor.fetchone()[0]
                 time.sleep(0.15)
-        conn.close()
+        connection.close()
 
     killer = threading.Thread(target=terminate_backends, daemon=True)
     killer.start()
@@ -373,10 +384,15 @@ def test_dropped_database_connections_never_answer_server_error_for_a_saved_chan
         stack.pg_proxy.restore()
     assert wait_until(lambda: stack.ready(stack.web2_port)[0] == 200, 60, "readiness did not recover") >= 0
     _report(
-        "database_connections_terminated", saves=len(outcomes), backends_terminated=killed[0],
-        server_errors=sum(1 for o in outcomes if o[0] >= 500), error_pages=sum(1 for o in outcomes if o[0] >= 400),
-        saved_and_said_so=sum(1 for o in outcomes if o[2] and o[0] < 400), committed_but_error=committed_5xx,
-        said_saved_but_not=told_saved_not_saved, not_saved_and_said_so=not_saved_said_so,
+        "database_connections_terminated",
+        saves=len(outcomes),
+        backends_terminated=killed[0],
+        server_errors=sum(1 for o in outcomes if o[0] >= 500),
+        error_pages=sum(1 for o in outcomes if o[0] >= 400),
+        saved_and_said_so=sum(1 for o in outcomes if o[2] and o[0] < 400),
+        committed_but_error=committed_5xx,
+        said_saved_but_not=told_saved_not_saved,
+        not_saved_and_said_so=not_saved_said_so,
     )
     assert committed_5xx == 0
     assert told_saved_not_saved == 0

@@ -29,9 +29,7 @@ def _open_clarification(assessment, verifier, editor, lead):
 
 
 @pytest.mark.django_db
-def test_a_reply_written_against_an_old_version_is_refused_and_changes_nothing(
-    assessment, verifier, editor, lead
-):
+def test_a_reply_written_against_an_old_version_is_refused_and_changes_nothing(assessment, verifier, editor, lead):
     clarification = _open_clarification(assessment, verifier, editor, lead)
     svc.clarification_reply(clarification=clarification, user=editor, reply="SK terlampir", version=1)
     with pytest.raises(EditConflict, match="Someone else replied"):
