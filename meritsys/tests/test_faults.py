@@ -83,6 +83,8 @@ class Stack:
         which a running process would still hold in its cache (the audit log writes them)."""
         self.processes.stop_all()
         self.processes.running.clear()
+        for sent in self.mail_dir.glob("*"):  # each test counts its own e-mails
+            sent.unlink()
         self.processes.gunicorn("web", self.web_port)
         # The second web server reaches PostgreSQL through a proxy: its connections are the ones cut.
         self.processes.gunicorn(
