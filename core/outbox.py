@@ -48,14 +48,24 @@ def outbox_add(
         kind=kind, task=task, args=list(args), kwargs=kwargs or {}, queue=queue, ref=ref[:60]
     )
     entry_id = entry.pk
-    transaction.on_commit(lambda: outbox_publish(entry_id=entry_id, queue=queue))
+    transaction.on_commit(lambda: outbox_publish(entry_id=entry_id, queue=queue, task=task))
     return entry
 
 
-def outbox_publish(*, entry_id: int, queue: str) -> bool:
+def _limits(task_name: str) -> tuple[int, int]:
+    """The wrapped task's own (soft, hard) time limits: `deliver` runs under them, and the claim's
+    lease is the hard one plus a margin, so a slow task is never taken for a dead one."""
+    task = current_app.tasks.get(task_name)
+    hard = getattr(task, "time_limit", None) or current_app.conf.task_time_limit or DEFAULT_LEASE_SECONDS
+    soft = getattr(task, "soft_time_limit", None) or current_app.conf.task_soft_time_limit or hard
+    return int(min(soft, hard)), int(hard)
+
+
+def outbox_publish(*, entry_id: int, queue: str, task: str) -> bool:
     """Hand one entry to the broker. Never raises: an unreachable broker leaves it to the resend."""
+    soft, hard = _limits(task)
     try:
-        deliver.apply_async((entry_id,), queue=queue, retry=False)
+        deliver.apply_async((entry_id,), queue=queue, retry=False, soft_time_limit=soft, time_limit=hard)
     except Exception:  # the broker's errors are many (kombu, redis, socket); each one only delays the effect
         _broker_state(down=True, entry_id=entry_id)
         return False
@@ -83,9 +93,7 @@ def _broker_state(*, down: bool, entry_id: int) -> None:
 
 
 def _lease_seconds(task_name: str) -> int:
-    task = current_app.tasks.get(task_name)
-    limit = getattr(task, "time_limit", None) or current_app.conf.task_time_limit or DEFAULT_LEASE_SECONDS
-    return int(limit) + CLAIM_MARGIN_SECONDS
+    return _limits(task_name)[1] + CLAIM_MARGIN_SECONDS
 
 
 def outbox_claim(*, entry_id: int) -> OutboxEntry | None:
@@ -122,6 +130,15 @@ def deliver(entry_id: int) -> str:
     if entry is None:
         return "skipped"
     target = current_app.tasks[entry.task]
+    if entry.run_count > MAX_RUNS:
+        # Started this often and never finished (a worker killed each time, a hard time limit hit):
+        # stop, and show it to the admin instead of looping.
+        OutboxEntry.objects.filter(pk=entry_id).update(
+            claimed_until=None,
+            failed_at=timezone.now(),
+            last_error=f"Gave up after {MAX_RUNS} runs that never finished.",
+        )
+        return "failed"
     try:
         result = target(*entry.args, **entry.kwargs)
     except Exception as exc:
@@ -153,7 +170,7 @@ def outbox_due(*, now: dt.datetime | None = None) -> list[OutboxEntry]:
             | Q(claimed_until__lt=now)
         )
         .order_by("created_at")
-        .only("pk", "queue")[:5000]
+        .only("pk", "queue", "task")[:5000]
     )
 
 
@@ -162,7 +179,7 @@ def outbox_resend() -> int:
     """Beat job: hand over again every due entry (see `outbox_due`). Returns how many were sent."""
     sent = 0
     for entry in outbox_due():
-        if outbox_publish(entry_id=entry.pk, queue=entry.queue):
+        if outbox_publish(entry_id=entry.pk, queue=entry.queue, task=entry.task):
             sent += 1
         else:
             break  # the broker is still away; the next run tries again

@@ -78,8 +78,23 @@ def test_an_entry_held_by_a_dead_worker_is_run_again_and_a_live_one_is_not():
     assert len(mail.outbox) == 1
 
 
-def test_the_claim_lease_is_the_task_time_limit_plus_a_margin():
-    assert outbox._lease_seconds(email_send.name) == email_send.time_limit + outbox.CLAIM_MARGIN_SECONDS
+def test_each_side_effect_runs_under_its_own_task_s_time_limits(monkeypatch):
+    from certificates.tasks import charter_render_task
+
+    sent = {}
+    monkeypatch.setattr(outbox.deliver, "apply_async", lambda args, **options: sent.update(options))
+    assert outbox.outbox_publish(entry_id=1, queue="pdf", task=charter_render_task.name)
+    assert (sent["soft_time_limit"], sent["time_limit"]) == (30, 45)
+    # The claim outlives the hard limit: a slow render is never taken for a dead worker's.
+    assert outbox._lease_seconds(charter_render_task.name) == 45 + outbox.CLAIM_MARGIN_SECONDS
+
+
+def test_an_entry_that_never_finishes_is_given_up_after_its_runs():
+    entry = _add_mail()
+    OutboxEntry.objects.filter(pk=entry.pk).update(run_count=outbox.MAX_RUNS)
+    assert outbox.deliver.apply(args=(entry.pk,)).get() == "failed"
+    entry.refresh_from_db()
+    assert entry.failed_at is not None and "Gave up" in entry.last_error and mail.outbox == []
 
 
 def test_a_transient_failure_is_released_for_another_try_and_a_bug_is_given_up(monkeypatch):
