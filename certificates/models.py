@@ -50,6 +50,8 @@ class Decision(models.Model):
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("period"))
     signatory_name = models.CharField(_("signatory name"), max_length=160)
     signatory_title = models.CharField(_("signatory title"), max_length=160)
+    # Optimistic locking of the draft's text: two admins may edit it at once.
+    version = models.PositiveIntegerField(default=1)
     assessments = models.ManyToManyField(
         Assessment, blank=True, related_name="decisions", verbose_name=_("assessments")
     )

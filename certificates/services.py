@@ -47,7 +47,7 @@ from certificates.selectors import (
     decision_annex,
 )
 from core import formatting, limits
-from core.errors import AccessDenied, InvalidTransition, ValidationFailed
+from core.errors import AccessDenied, EditConflict, InvalidTransition, ValidationFailed
 from core.models import SideEffectKind
 from core.outbox import outbox_add, outbox_pending
 
@@ -152,8 +152,13 @@ def decision_update(
     place: str,
     signatory_name: str,
     signatory_title: str,
+    version: int | None = None,
 ) -> Decision:
-    """Change a draft's fields (the period stays: the selection belongs to it)."""
+    """Change a draft's fields (the period stays: the selection belongs to it).
+
+    ``version`` is the draft's version the form was built from: if another admin saved in between,
+    ``EditConflict`` is raised and nothing changes. ``None`` skips the check (commands, tests).
+    """
     _require_admin(user)
     number = _check_fields(
         decision=decision, number=number, signatory_name=signatory_name, signatory_title=signatory_title
@@ -162,12 +167,17 @@ def decision_update(
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         if decision.is_issued:
             raise InvalidTransition(_("An issued decision cannot be changed."))
+        if version is not None and decision.version != version:
+            raise EditConflict(
+                _("Another admin saved this draft after you opened it. Your changes were not saved: reload the draft.")
+            )
+        decision.version += 1
         decision.number = number
         decision.date = date
         decision.place = place.strip() or "Jakarta"
         decision.signatory_name = signatory_name.strip()
         decision.signatory_title = signatory_title.strip()
-        decision.save(update_fields=["number", "date", "place", "signatory_name", "signatory_title"])
+        decision.save(update_fields=["number", "date", "place", "signatory_name", "signatory_title", "version"])
     return decision
 
 
