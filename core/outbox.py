@@ -32,6 +32,8 @@ CLAIM_MARGIN_SECONDS = 30
 DEFAULT_LEASE_SECONDS = 300
 # After this many runs that raised, an entry is given up and shown as failed on the admin page.
 MAX_RUNS = 6
+# Done entries are kept this long (to look into a complaint), then deleted by the resend job.
+KEEP_DONE_DAYS = 14
 
 
 def outbox_add(
@@ -177,6 +179,7 @@ def outbox_due(*, now: dt.datetime | None = None) -> list[OutboxEntry]:
 @shared_task(name="core.outbox.resend", acks_late=True, time_limit=120, soft_time_limit=100)
 def outbox_resend() -> int:
     """Beat job: hand over again every due entry (see `outbox_due`). Returns how many were sent."""
+    OutboxEntry.objects.filter(done_at__lt=timezone.now() - dt.timedelta(days=KEEP_DONE_DAYS)).delete()
     sent = 0
     for entry in outbox_due():
         if outbox_publish(entry_id=entry.pk, queue=entry.queue, task=entry.task):

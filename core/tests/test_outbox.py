@@ -181,3 +181,13 @@ def test_only_admins_see_the_side_effects_page(role, users):
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     response = client.get(reverse("audit:side_effects"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_done_entries_are_deleted_after_two_weeks_and_pending_ones_never():
+    old_done, recent_done, old_pending = _add_mail(), _add_mail(), _add_mail()
+    long_ago = timezone.now() - dt.timedelta(days=outbox.KEEP_DONE_DAYS + 1)
+    OutboxEntry.objects.filter(pk=old_done.pk).update(done_at=long_ago)
+    OutboxEntry.objects.filter(pk=recent_done.pk).update(done_at=timezone.now())
+    OutboxEntry.objects.filter(pk=old_pending.pk).update(created_at=long_ago, sent_at=long_ago)
+    outbox.outbox_resend()
+    assert set(OutboxEntry.objects.values_list("pk", flat=True)) == {recent_done.pk, old_pending.pk}
