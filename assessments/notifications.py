@@ -1,7 +1,8 @@
 """E-mail notifications of the verification workflow, sent by Celery tasks.
 
-Services call the `queue_*` helpers inside their transaction; the helpers defer the task with
-`transaction.on_commit`, so a rolled-back action never sends mail. Tasks take ids, re-read the
+Services call the `queue_*` helpers inside their transaction; the helpers record the mail in the
+outbox (core.outbox) in that transaction, so a rolled-back action never sends mail and a committed
+one always does, once, even if the broker was away. Tasks take ids, re-read the
 database and render the text in Indonesian (the institutions' and verifiers' working language),
 whatever language the person who triggered them was using. In the embedded mode the console
 backend prints the mail; with REDIS_URL a worker sends it.
@@ -18,12 +19,14 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import OperationalError, transaction
+from django.db import OperationalError
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from accounts.models import Role, User
 from assessments.models import Assessment, Clarification
+from core.models import SideEffectKind
+from core.outbox import outbox_add
 from institutions.models import Membership
 
 logger = logging.getLogger(__name__)
@@ -205,36 +208,37 @@ def notify_reopened(assessment_id: int, reason: str) -> int:
 # --- helpers for services: queue after commit ---
 
 
-def _on_commit(task: Any, *args: Any) -> None:
-    transaction.on_commit(lambda: task.delay(*args))
+def _on_commit(task: Any, *args: Any, ref: str = "") -> None:
+    # Recorded in the caller's transaction (core.outbox): a broker outage delays the mail, never loses it.
+    outbox_add(kind=SideEffectKind.EMAIL, task=task.name, args=list(args), ref=ref)
 
 
 def queue_submitted(*, assessment: Assessment, resubmitted: bool = False) -> None:
     """Call from the submit / resubmit services, inside their transaction."""
-    _on_commit(notify_submitted, assessment.pk, resubmitted)
+    _on_commit(notify_submitted, assessment.pk, resubmitted, ref=f"assessment:{assessment.pk}")
 
 
 def queue_assigned(*, assessment: Assessment, verifier_ids: list[int]) -> None:
     if verifier_ids:
-        _on_commit(notify_assigned, assessment.pk, list(verifier_ids))
+        _on_commit(notify_assigned, assessment.pk, list(verifier_ids), ref=f"assessment:{assessment.pk}")
 
 
 def queue_clarification_asked(*, clarification: Clarification) -> None:
-    _on_commit(notify_clarification_asked, clarification.pk)
+    _on_commit(notify_clarification_asked, clarification.pk, ref=f"clarification:{clarification.pk}")
 
 
 def queue_clarification_answered(*, clarification: Clarification) -> None:
     """Call from the institution's reply service, inside its transaction."""
-    _on_commit(notify_clarification_answered, clarification.pk)
+    _on_commit(notify_clarification_answered, clarification.pk, ref=f"clarification:{clarification.pk}")
 
 
 def queue_returned(*, assessment: Assessment) -> None:
-    _on_commit(notify_returned, assessment.pk)
+    _on_commit(notify_returned, assessment.pk, ref=f"assessment:{assessment.pk}")
 
 
 def queue_finalised(*, assessment: Assessment) -> None:
-    _on_commit(notify_finalised, assessment.pk)
+    _on_commit(notify_finalised, assessment.pk, ref=f"assessment:{assessment.pk}")
 
 
 def queue_reopened(*, assessment: Assessment, reason: str) -> None:
-    _on_commit(notify_reopened, assessment.pk, reason)
+    _on_commit(notify_reopened, assessment.pk, reason, ref=f"assessment:{assessment.pk}")

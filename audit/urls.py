@@ -6,5 +6,6 @@ app_name = "audit"
 
 urlpatterns = [
     path("", views.audit_list, name="list"),
+    path("side-effects/", views.side_effects, name="side_effects"),
     re_path(r"^export\.(?P<fmt>csv|xlsx)$", views.audit_export, name="export"),
 ]

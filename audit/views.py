@@ -5,6 +5,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.access import role_required
@@ -12,7 +13,9 @@ from accounts.roles import is_admin
 from audit import exports, selectors
 from audit.forms import AuditFilterForm, event_label
 from core.auditing import audit_event
+from core.outbox import SIDE_EFFECT_FIELDS, outbox_pending, outbox_summary, side_effect_state
 
+SIDE_EFFECTS_SHOWN = 200
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -67,3 +70,25 @@ def audit_export(request: HttpRequest, fmt: str) -> Any:
     response["Content-Disposition"] = f'attachment; filename="audit-log.{fmt}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_GET
+@role_required(is_admin)
+def side_effects(request: HttpRequest) -> HttpResponse:
+    """Pending side effects (the outbox): what waits, since when, and why (issue 14)."""
+    now = timezone.now()
+    entries = list(outbox_pending().only(*SIDE_EFFECT_FIELDS)[:SIDE_EFFECTS_SHOWN])
+    summary = outbox_summary()
+    rows = [
+        {
+            "entry": e,
+            "age_minutes": int((now - e.created_at).total_seconds() // 60),
+            "state": side_effect_state(e, now=now),
+        }
+        for e in entries
+    ]
+    return render(
+        request,
+        "audit/side_effects.html",
+        {"rows": rows, "summary": summary, "shown": len(rows), "limit": SIDE_EFFECTS_SHOWN},
+    )

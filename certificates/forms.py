@@ -26,6 +26,8 @@ class DecisionForm(forms.Form):
         if editing:
             # The selection belongs to the period; a draft keeps the period it was made for.
             del self.fields["period"]
+            # The draft's version the form was built from (optimistic locking).
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Save draft")))
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Assessment, Period
+from core.limits import REASON_MAX, length_constraint
 from institutions.models import Institution
 
 
@@ -49,6 +50,8 @@ class Decision(models.Model):
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("period"))
     signatory_name = models.CharField(_("signatory name"), max_length=160)
     signatory_title = models.CharField(_("signatory title"), max_length=160)
+    # Optimistic locking of the draft's text: two admins may edit it at once.
+    version = models.PositiveIntegerField(default=1)
     assessments = models.ManyToManyField(
         Assessment, blank=True, related_name="decisions", verbose_name=_("assessments")
     )
@@ -94,13 +97,13 @@ class Certificate(models.Model):
         _("status"), max_length=10, choices=CertificateStatus.choices, default=CertificateStatus.VALID, db_index=True
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    revoked_reason = models.TextField(_("reason for revocation"), blank=True)
+    revoked_reason = models.TextField(_("reason for revocation"), blank=True, max_length=REASON_MAX)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Reinstatement keeps the last revocation's fields: the public page can say both.
     reinstated_at = models.DateTimeField(_("reinstated at"), null=True, blank=True)
-    reinstated_reason = models.TextField(_("reason for reinstatement"), blank=True)
+    reinstated_reason = models.TextField(_("reason for reinstatement"), blank=True, max_length=REASON_MAX)
     reinstated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -122,6 +125,8 @@ class Certificate(models.Model):
                 condition=models.Q(status="valid") | models.Q(revoked_at__isnull=False),
                 name="certificate_revoked_has_time",
             ),
+            length_constraint("revoked_reason", REASON_MAX, name="certificate_revoked_reason_length"),
+            length_constraint("reinstated_reason", REASON_MAX, name="certificate_reinstated_reason_length"),
         ]
 
     def __str__(self) -> str:

@@ -47,10 +47,14 @@ from certificates.selectors import (
     charter_codes,
     decision_annex,
 )
-from core import formatting
-from core.errors import AccessDenied, InvalidTransition, ValidationFailed
+from core import formatting, limits
+from core.errors import AccessDenied, EditConflict, InvalidTransition, ValidationFailed
+from core.models import SideEffectKind
+from core.outbox import outbox_add, outbox_pending
 
 logger = logging.getLogger(__name__)
+# CELERY_TASK_ROUTES sends certificates.tasks.* here; the outbox names the queue explicitly.
+PDF_QUEUE = "pdf"
 
 # Errors worth retrying: the database or its connection went away for a moment.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
@@ -149,8 +153,13 @@ def decision_update(
     place: str,
     signatory_name: str,
     signatory_title: str,
+    version: int | None = None,
 ) -> Decision:
-    """Change a draft's fields (the period stays: the selection belongs to it)."""
+    """Change a draft's fields (the period stays: the selection belongs to it).
+
+    ``version`` is the draft's version the form was built from: if another admin saved in between,
+    ``EditConflict`` is raised and nothing changes. ``None`` skips the check (commands, tests).
+    """
     _require_admin(user)
     number = _check_fields(
         decision=decision, number=number, signatory_name=signatory_name, signatory_title=signatory_title
@@ -159,12 +168,17 @@ def decision_update(
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         if decision.is_issued:
             raise InvalidTransition(_("An issued decision cannot be changed."))
+        if version is not None and decision.version != version:
+            raise EditConflict(
+                _("Another admin saved this draft after you opened it. Your changes were not saved: reload the draft.")
+            )
+        decision.version += 1
         decision.number = number
         decision.date = date
         decision.place = place.strip() or "Jakarta"
         decision.signatory_name = signatory_name.strip()
         decision.signatory_title = signatory_title.strip()
-        decision.save(update_fields=["number", "date", "place", "signatory_name", "signatory_title"])
+        decision.save(update_fields=["number", "date", "place", "signatory_name", "signatory_title", "version"])
     return decision
 
 
@@ -295,22 +309,81 @@ def decision_issue(*, decision: Decision, user: AnyUser) -> Decision:
         decision.letter_error = ""
         decision.save(update_fields=["status", "issued_at", "issued_by", "letter_status", "letter_error"])
         decision_id = decision.pk
-        transaction.on_commit(lambda: documents_queue(decision_id=decision_id, letter=True, charters="queued"))
+        documents_queue(decision_id=decision_id, letter=True, charters="queued")
     return decision
 
 
 def documents_queue(*, decision_id: int, letter: bool, charters: str, force: bool = False) -> None:
-    """Send render tasks for a decision's documents (`charters`: "queued" or "none")."""
+    """Record render tasks for a decision's documents (`charters`: "queued" or "none").
+
+    Call inside the transaction that queued them: the entries are in the outbox (core.outbox)
+    exactly when the documents are "queued", and Celery receives them after commit.
+    """
     from certificates.tasks import charter_render_task, letter_render_task
 
     if letter:
-        letter_render_task.delay(decision_id, force)
+        outbox_add(
+            kind=SideEffectKind.DOCUMENT,
+            task=letter_render_task.name,
+            args=[decision_id, force],
+            queue=PDF_QUEUE,
+            ref=f"letter:{decision_id}",
+        )
     if charters == "queued":
         ids = Certificate.objects.filter(decision_id=decision_id, render_status=RenderStatus.QUEUED).values_list(
             "pk", flat=True
         )
         for certificate_id in list(ids):
-            charter_render_task.delay(certificate_id, force)
+            outbox_add(
+                kind=SideEffectKind.DOCUMENT,
+                task=charter_render_task.name,
+                args=[certificate_id, force],
+                queue=PDF_QUEUE,
+                ref=f"charter:{certificate_id}",
+            )
+
+
+def documents_requeue_stuck(*, older_than: dt.timedelta) -> int:
+    """Queue again the documents left "queued" or "rendering" with nothing pending to render them.
+
+    The outbox hands over every render it recorded, so this catches what it cannot see: documents
+    queued before the outbox existed, or whose entry gave up. `older_than` spares documents whose
+    decision was issued a moment ago. Returns how many documents were queued again.
+    """
+    from certificates.tasks import charter_render_task, letter_render_task
+
+    stuck = [RenderStatus.QUEUED, RenderStatus.RENDERING]
+    cutoff = timezone.now() - older_than
+    pending = set(outbox_pending().filter(failed_at__isnull=True).values_list("ref", flat=True))
+    count = 0
+    with transaction.atomic():
+        letters = Decision.objects.filter(letter_status__in=stuck, issued_at__lt=cutoff).values_list("pk", flat=True)
+        for decision_id in letters:
+            if f"letter:{decision_id}" not in pending:
+                outbox_add(
+                    kind=SideEffectKind.DOCUMENT,
+                    task=letter_render_task.name,
+                    args=[decision_id, False],
+                    queue=PDF_QUEUE,
+                    ref=f"letter:{decision_id}",
+                )
+                count += 1
+        charters = Certificate.objects.filter(render_status__in=stuck, decision__issued_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+        for certificate_id in charters:
+            if f"charter:{certificate_id}" not in pending:
+                outbox_add(
+                    kind=SideEffectKind.DOCUMENT,
+                    task=charter_render_task.name,
+                    args=[certificate_id, False],
+                    queue=PDF_QUEUE,
+                    ref=f"charter:{certificate_id}",
+                )
+                count += 1
+    if count:
+        logger.warning("%d stuck document(s) queued again", count)
+    return count
 
 
 def documents_retry(*, decision: Decision, user: AnyUser, regenerate: bool = False) -> int:
@@ -335,9 +408,7 @@ def documents_retry(*, decision: Decision, user: AnyUser, regenerate: bool = Fal
             decision.save(update_fields=["letter_status", "letter_error"])
             count += 1
         decision_id = decision.pk
-        transaction.on_commit(
-            lambda: documents_queue(decision_id=decision_id, letter=letter, charters="queued", force=regenerate)
-        )
+        documents_queue(decision_id=decision_id, letter=letter, charters="queued", force=regenerate)
     return count
 
 
@@ -467,6 +538,7 @@ def certificate_revoke(*, certificate: Certificate, user: AnyUser, reason: str) 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Give the reason for the revocation."))
+    limits.text_check(reason, limit=limits.REASON_MAX, what=_("The reason"))
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if not certificate.is_valid:
@@ -486,6 +558,7 @@ def certificate_reinstate(*, certificate: Certificate, user: AnyUser, reason: st
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Give the reason for the reinstatement."))
+    limits.text_check(reason, limit=limits.REASON_MAX, what=_("The reason"))
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if certificate.is_valid:

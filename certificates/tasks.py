@@ -6,10 +6,12 @@ error is recorded by the service, and a time limit or exhausted retries are reco
 the decision page always ends in ready or failed.
 """
 
+import datetime as dt
 from typing import Any
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 
 from certificates import services
 
@@ -57,3 +59,9 @@ def charter_render_task(certificate_id: int, force: bool = False) -> str:
     except SoftTimeLimitExceeded:
         services.render_mark_failed(kind="charter", pk=certificate_id, error="The rendering took too long.")
         return "failed"
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+def documents_requeue_stuck_task() -> int:
+    """Beat: queue again documents left "queued" or "rendering" past DOCUMENT_STUCK_SECONDS."""
+    return services.documents_requeue_stuck(older_than=dt.timedelta(seconds=settings.DOCUMENT_STUCK_SECONDS))

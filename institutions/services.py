@@ -14,15 +14,18 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import AnyUser, Role, User
 from accounts.roles import require_admin
 from core.errors import InvalidTransition, ValidationFailed
+from core.models import SideEffectKind
+from core.outbox import outbox_add
+from core.tasks import email_send
 from institutions.models import (
     KIND_GROUP,
     Institution,
@@ -429,7 +432,12 @@ def _deactivate_accounts(*, institutions: list[Institution]) -> list[str]:
             "Give their holders an account at the successor institution if they moved there."
         ) % {"institutions": names, "accounts": ", ".join(emails)}
         subject = _("Register change: %(n)d account(s) deactivated") % {"n": len(emails)}
-        transaction.on_commit(lambda: send_mail(subject, body, None, admin_emails, fail_silently=True))
+        outbox_add(
+            kind=SideEffectKind.EMAIL,
+            task=email_send.name,
+            args=[str(subject), str(body), list(admin_emails)],
+            ref="register-change",
+        )
     return emails
 
 
@@ -673,15 +681,32 @@ def institution_account_create(
         email=email, password=secrets.token_urlsafe(24), full_name=full_name, nip=nip, role=Role.INSTITUTION
     )
     Membership.objects.create(user=user, institution=institution, role=role)
-    form = PasswordResetForm(data={"email": email})
+    form = _OutboxPasswordResetForm(data={"email": email})
     if form.is_valid():
-        transaction.on_commit(
-            lambda: form.save(
-                request=request,
-                use_https=bool(request and request.is_secure()),
-                email_template_name="registration/password_reset_email.txt",
-                subject_template_name="registration/password_reset_subject.txt",
-                domain_override=None if request else "127.0.0.1:8000",
-            )
+        # Rendered now, sent through the outbox: a mail server or broker outage delays the link,
+        # never loses it nor turns the created account into an error page.
+        form.save(
+            request=request,
+            use_https=bool(request and request.is_secure()),
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+            domain_override=None if request else "127.0.0.1:8000",
         )
     return user
+
+
+class _OutboxPasswordResetForm(PasswordResetForm):
+    """Django's reset form, its message recorded in the outbox instead of sent in the request."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        outbox_add(kind=SideEffectKind.EMAIL, task=email_send.name, args=[subject, body, [to_email]], ref="account")

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: retries a read whose database connection dropped, and knows what a write committed.
+    "core.dbdrop.DatabaseDropMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -113,6 +115,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # per-request threads simply do not reuse them.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The same backends, noting each commit of a request (core/dbdrop.py).
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.postgresql": "core.db.postgresql",
+    "django.db.backends.sqlite3": "core.db.sqlite3",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -229,27 +236,58 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The broker may live apart from the cache (CELERY_BROKER_URL); by default both are REDIS_URL.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Task modules outside `tasks.py` that a worker must register.
-CELERY_IMPORTS = ("assessments.notifications", "assessments.scoring.tasks")
+CELERY_IMPORTS = ("core.outbox", "core.health", "core.tasks", "assessments.notifications", "assessments.scoring.tasks")
 CELERY_TASK_ROUTES = {"certificates.tasks.*": {"queue": "pdf"}}
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+# A message a worker took and never acknowledged (the worker was killed) goes back to the queue
+# after this long. Celery's default is one hour; it must stay above the longest time limit (300 s),
+# or a task still running would be handed to a second worker (the outbox claim would then skip it).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 60),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Results are never read; storing them would make Redis a dependency of every task's success.
+CELERY_TASK_IGNORE_RESULT = True
+# The outbox (core/outbox.py): entries sent but not started after this long are sent again.
+OUTBOX_RESEND_AFTER_SECONDS = env.int("OUTBOX_RESEND_AFTER_SECONDS", default=300)
+OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=60)
+# Documents queued or rendering this long with no pending outbox entry are queued again.
+DOCUMENT_STUCK_SECONDS = env.int("DOCUMENT_STUCK_SECONDS", default=600)
+# Each worker writes its heartbeat this often; readiness calls a worker silent for three beats dead.
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=30)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-scores": {
         "task": "assessments.scoring.tasks.scores_sweep_stale",
         "schedule": crontab(minute="*/5"),
     },
+    "outbox-resend": {"task": "core.outbox.resend", "schedule": float(OUTBOX_SWEEP_SECONDS)},
+    "documents-requeue-stuck": {"task": "certificates.tasks.documents_requeue_stuck_task", "schedule": 300.0},
 }
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis errors are a cache miss (logged once), so pages and saves keep working on the database.
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Sessions are read from the cache and written through to the database: a logged-in page no longer
@@ -257,11 +295,20 @@ else:
 # logout or a flushed session is seen everywhere at once. Without Redis each process has its own
 # memory cache: fine for the embedded single-process mode; if several processes serve without
 # Redis, another process may still accept a logged-out session for up to SESSION_CACHE_SECONDS.
+# When Redis is down the session cache answers "miss" and swallows writes (core.cache), so every
+# session is read from and written to the database alone. Entries are capped at
+# SESSION_CACHE_SECONDS in Redis too: a logout during an outage cannot delete the cached copy, and
+# the cap bounds how long that copy could outlive it once Redis is back.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_CACHE_ALIAS = "sessions"
 SESSION_CACHE_SECONDS = 60
 CACHES["sessions"] = (
-    {**CACHES["default"], "KEY_PREFIX": "session"}
+    {
+        **CACHES["default"],
+        "BACKEND": "core.cache.CappedTolerantRedisCache",
+        "KEY_PREFIX": "session",
+        "TIMEOUT": SESSION_CACHE_SECONDS,
+    }
     if REDIS_URL
     else {"BACKEND": "core.cache.CappedLocMemCache", "LOCATION": "sessions", "TIMEOUT": SESSION_CACHE_SECONDS}
 )
@@ -270,6 +317,7 @@ CACHES["sessions"] = (
 CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent_mail"))  # for the file backend
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="meritsys <noreply@meritsys.local>")
@@ -286,6 +334,7 @@ IDN_AREA_DATA_DIR = env.path("IDN_AREA_DATA_DIR", default=BASE_DIR / "node_modul
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 # Only evidence previews may be framed (same origin), by their own view.
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -3,12 +3,14 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
-from core.views import healthz
+from core.views import healthz, healthz_ready
 from dashboards.home import home
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("healthz/live", healthz, name="healthz_live"),
+    path("healthz/ready", healthz_ready, name="healthz_ready"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),
@@ -29,3 +31,6 @@ urlpatterns = [
     ),
     path("django-admin/", admin.site.urls),
 ]
+
+handler400 = "core.views.bad_request"
+handler500 = "core.views.server_error"

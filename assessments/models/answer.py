@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.domain.levels import SCALE_CEILING, SCALE_FLOOR
 from assessments.models.assessment import Assessment
 from assessments.models.instrument import Indicator
+from core.limits import NOTE_MAX, QUESTION_MAX, REASON_MAX, REPLY_MAX, length_constraint
 
 
 class ReviewState(models.TextChoices):
@@ -19,11 +20,11 @@ class Answer(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="answers")
     self_level = models.PositiveSmallIntegerField(_("self-assessed level"), null=True, blank=True)
-    self_note = models.TextField(_("note"), blank=True)
+    self_note = models.TextField(_("note"), blank=True, max_length=NOTE_MAX)
     verified_level = models.PositiveSmallIntegerField(_("verified level"), null=True, blank=True)
-    verified_note = models.TextField(_("verifier's note"), blank=True)
+    verified_note = models.TextField(_("verifier's note"), blank=True, max_length=NOTE_MAX)
     review_state = models.CharField(max_length=10, choices=ReviewState.choices, default=ReviewState.PENDING)
-    revision_reason = models.TextField(_("reason for revision"), blank=True)
+    revision_reason = models.TextField(_("reason for revision"), blank=True, max_length=REASON_MAX)
     carried_over = models.BooleanField(_("carried over, to confirm"), default=False)
     # Optimistic locking: every write must name the version it read.
     version = models.PositiveIntegerField(default=1)
@@ -36,6 +37,9 @@ class Answer(models.Model):
         ordering = ["indicator__aspect__number", "indicator__position", "indicator__code"]
         constraints = [
             models.UniqueConstraint(fields=["assessment", "indicator"], name="answer_unique"),
+            length_constraint("self_note", NOTE_MAX, name="answer_self_note_length"),
+            length_constraint("verified_note", NOTE_MAX, name="answer_verified_note_length"),
+            length_constraint("revision_reason", REASON_MAX, name="answer_revision_reason_length"),
             models.CheckConstraint(
                 condition=models.Q(self_level__isnull=True)
                 | models.Q(self_level__gte=SCALE_FLOOR, self_level__lte=SCALE_CEILING),
@@ -77,11 +81,13 @@ class Evidence(models.Model):
 
 class Clarification(models.Model):
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="clarifications")
-    question = models.TextField(_("question"))
+    question = models.TextField(_("question"), max_length=QUESTION_MAX)
     due_date = models.DateField(_("due date"))
     asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     asked_at = models.DateTimeField(auto_now_add=True)
-    reply = models.TextField(_("reply"), blank=True)
+    reply = models.TextField(_("reply"), blank=True, max_length=REPLY_MAX)
+    # Optimistic locking: a reply names the version it was written against (two people may reply).
+    version = models.PositiveIntegerField(default=1)
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -93,6 +99,10 @@ class Clarification(models.Model):
 
     class Meta:
         ordering = ["-asked_at"]
+        constraints = [
+            length_constraint("question", QUESTION_MAX, name="clarification_question_length"),
+            length_constraint("reply", REPLY_MAX, name="clarification_reply_length"),
+        ]
 
     @property
     def is_open(self) -> bool:

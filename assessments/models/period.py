@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models.instrument import Instrument
+from core.limits import REASON_MAX, length_constraint
 from institutions.models import Institution
 
 
@@ -46,9 +47,12 @@ class Extension(models.Model):
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="extensions")
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="extensions")
     until = models.DateField(_("until"))
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), max_length=REASON_MAX)
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     granted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["period", "institution"], name="extension_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "institution"], name="extension_unique"),
+            length_constraint("reason", REASON_MAX, name="extension_reason_length"),
+        ]

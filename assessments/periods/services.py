@@ -16,6 +16,7 @@ from assessments.models import (
     Instrument,
     Period,
 )
+from core import limits
 from core.errors import ValidationFailed
 from institutions.models import Institution
 from institutions.services import period_coverage_snapshot
@@ -78,6 +79,7 @@ def extension_grant(
         raise ValidationFailed(_("An extension must end after the period's self-assessment close."))
     if not reason.strip():
         raise ValidationFailed(_("Give a reason for the extension."))
+    limits.text_check(reason.strip(), limit=limits.REASON_MAX, what=_("The reason"))
     extension, _created = Extension.objects.update_or_create(
         period=period, institution=institution, defaults={"until": until, "reason": reason.strip(), "granted_by": user}
     )

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
-from kombu.exceptions import OperationalError as KombuOperationalError
 
 from assessments.domain.scoring import ScoreResult, score
 from assessments.domain.workflow import FINAL_STATUSES, score_is_final
@@ -22,6 +21,8 @@ from assessments.models import (
 )
 from assessments.scoring import bulk
 from assessments.scoring.bulk import RecomputeCount
+from core.models import SideEffectKind
+from core.outbox import outbox_add
 
 logger = logging.getLogger(__name__)
 
@@ -84,23 +85,20 @@ def score_compute(*, assessment_id: int, basis: str, final: bool = False) -> Sco
 
 
 def score_queue(*, assessment: Assessment, basis: str, final: bool = False) -> None:
-    """Queue a score computation once the current transaction commits.
+    """Record a score computation in the current transaction (core.outbox); Celery runs it after commit.
 
-    If the broker cannot be reached the message is dropped with a warning: the answers are
-    committed and the periodic sweep (`scores_sweep_stale`) computes the missing score.
+    If the broker cannot be reached the entry waits: the outbox's resend job hands it over later,
+    and the periodic sweep (`scores_sweep_stale`) still catches any score left stale.
     """
     from assessments.scoring.tasks import score_compute_task
 
     basis = _check_basis(basis)
-    assessment_id = assessment.pk
-
-    def publish() -> None:
-        try:
-            score_compute_task.delay(assessment_id, basis, final)
-        except KombuOperationalError:
-            logger.warning("broker unreachable; score %s/%s left to the sweep", assessment_id, basis, exc_info=True)
-
-    transaction.on_commit(publish)
+    outbox_add(
+        kind=SideEffectKind.SCORE,
+        task=score_compute_task.name,
+        args=[assessment.pk, basis, final],
+        ref=f"assessment:{assessment.pk}",
+    )
 
 
 def scores_recompute(

@@ -14,6 +14,7 @@ from assessments.models import Period
 from assessments.self_assessment.evidence import ACCEPT_ATTR
 from assessments.self_assessment.services import NOTE_MAX, REPLY_MAX
 from core.forms import DateInput
+from core.limits import REASON_MAX, too_long_message
 from institutions.models import Institution
 
 
@@ -31,7 +32,13 @@ class AnswerForm(forms.Form):
             "max_value": _("Choose a level."),
         },
     )
-    note = forms.CharField(label=_("Note"), required=False, max_length=NOTE_MAX, widget=forms.Textarea)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_MAX,
+        error_messages={"max_length": too_long_message(NOTE_MAX)},
+        widget=forms.Textarea,
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def error_text(self) -> str:
@@ -50,7 +57,14 @@ class EvidenceUploadForm(forms.Form):
 
 
 class ClarificationReplyForm(forms.Form):
-    reply = forms.CharField(label=_("Your reply"), max_length=REPLY_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+    reply = forms.CharField(
+        label=_("Your reply"),
+        max_length=REPLY_MAX,
+        error_messages={"max_length": too_long_message(REPLY_MAX)},
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    # The clarification's version the reply was written against (optimistic locking).
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     file = forms.FileField(
         label=_("Additional evidence (optional)"),
         required=False,
@@ -72,7 +86,12 @@ class ExtensionForm(forms.Form):
     period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.none())
     institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects.none())
     until = forms.DateField(label=_("Submit allowed until"), widget=DateInput())
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=REASON_MAX,
+        error_messages={"max_length": too_long_message(REASON_MAX)},
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

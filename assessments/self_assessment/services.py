@@ -39,11 +39,11 @@ from assessments.models import (
 from assessments.scoring.services import score_queue
 from assessments.self_assessment import selectors as selectors_self
 from assessments.self_assessment.evidence import CheckedFile, evidence_check
-from core import formatting
+from core import formatting, limits
 from core.errors import AccessDenied, EditConflict, InvalidTransition, ValidationFailed
 
-NOTE_MAX = 4000
-REPLY_MAX = 4000
+NOTE_MAX = limits.NOTE_MAX
+REPLY_MAX = limits.REPLY_MAX
 
 
 class AnswerEditConflict(EditConflict):
@@ -442,12 +442,15 @@ CLARIFICATION_REPLY_STATES = {AssessmentStatus.SUBMITTED, AssessmentStatus.IN_VE
 
 
 def clarification_reply(
-    *, clarification: Clarification, user: AnyUser, reply: str, upload: Any = None
+    *, clarification: Clarification, user: AnyUser, reply: str, upload: Any = None, version: int | None = None
 ) -> Clarification:
     """The institution answers a verifier's clarification question, optionally with a new evidence file.
 
     Allowed while the clarification is open and the assessment is with the verifiers; the file
     is attached to the clarification's answer even though the answer itself is not editable.
+    ``version`` is the clarification's version the reply was written against: if someone replied
+    in between, ``EditConflict`` is raised and nothing changes (the page then shows their reply).
+    Pages always pass it; ``None`` is for callers that just read the row (seeding, tests).
     """
     reply = (reply or "").strip()
     if not reply:
@@ -463,6 +466,13 @@ def clarification_reply(
         locked = Clarification.objects.select_for_update().get(pk=clarification.pk, answer=answer)
         if not locked.is_open:
             raise InvalidTransition(_("This clarification is already resolved."))
+        if version is not None and locked.version != version:
+            raise EditConflict(
+                _(
+                    "Someone else replied to this clarification after you opened it. Your reply was not saved: "
+                    "read their reply below and send yours again if it is still needed."
+                )
+            )
         if assessment.status not in CLARIFICATION_REPLY_STATES:
             raise InvalidTransition(
                 _("This assessment is %(status)s; clarifications can no longer be answered.")
@@ -474,6 +484,7 @@ def clarification_reply(
         locked.reply = reply
         locked.replied_by = person(user)
         locked.replied_at = timezone.now()
-        locked.save(update_fields=["reply", "replied_by", "replied_at"])
+        locked.version += 1
+        locked.save(update_fields=["reply", "replied_by", "replied_at", "version"])
         notifications.queue_clarification_answered(clarification=locked)
     return locked

@@ -336,6 +336,7 @@ def clarification_reply(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
             reply=form.cleaned_data["reply"],
             upload=form.cleaned_data.get("file"),
+            version=form.cleaned_data["version"],
         )
     except DomainError as exc:
         return _respond(request, assessment, answer, error=exc.message)

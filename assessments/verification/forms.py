@@ -11,6 +11,7 @@ from assessments.domain.levels import LevelScale
 from assessments.models import Answer, AssessmentStatus, Period
 from assessments.verification.selectors import verifier_choices
 from core.forms import DateInput
+from core.limits import NOTE_MAX, QUESTION_MAX, REASON_MAX, too_long_message
 from institutions.models import InstitutionKind, Region
 from institutions.selectors import province_list
 
@@ -19,7 +20,13 @@ class VerifyAnswerForm(forms.Form):
     """The verified level: any level of the instrument's scale, or 0 "not evidenced"."""
 
     level = forms.TypedChoiceField(label=_("Verified level"), coerce=int, widget=forms.RadioSelect)
-    note = forms.CharField(label=_("Verifier's note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Verifier's note"),
+        required=False,
+        max_length=NOTE_MAX,
+        error_messages={"max_length": too_long_message(NOTE_MAX)},
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, scale: LevelScale, **kwargs: Any) -> None:
@@ -38,7 +45,12 @@ class VerifyAnswerForm(forms.Form):
 
 
 class ClarificationForm(forms.Form):
-    question = forms.CharField(label=_("Question to the institution"), widget=forms.Textarea(attrs={"rows": 4}))
+    question = forms.CharField(
+        label=_("Question to the institution"),
+        max_length=QUESTION_MAX,
+        error_messages={"max_length": too_long_message(QUESTION_MAX)},
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     due_date = forms.DateField(label=_("Reply due by"), widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -49,7 +61,12 @@ class ClarificationForm(forms.Form):
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for reopening"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason for reopening"),
+        max_length=REASON_MAX,
+        error_messages={"max_length": too_long_message(REASON_MAX)},
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -62,7 +79,11 @@ class ReturnForm(forms.Form):
     """One flag checkbox and one reason per answer, plus a general message."""
 
     message = forms.CharField(
-        label=_("Message to the institution (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Message to the institution (optional)"),
+        required=False,
+        max_length=REASON_MAX,
+        error_messages={"max_length": too_long_message(REASON_MAX)},
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, answers: list[Answer], **kwargs: Any) -> None:
@@ -78,6 +99,8 @@ class ReturnForm(forms.Form):
                 label=_("Reason for %(code)s") % {"code": answer.indicator.code},
                 required=False,
                 initial=answer.revision_reason if answer.review_state == "flagged" else "",
+                max_length=REASON_MAX,
+                error_messages={"max_length": too_long_message(REASON_MAX)},
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
 

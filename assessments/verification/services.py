@@ -33,12 +33,12 @@ from assessments.models import (
     ScoreBasis,
 )
 from assessments.scoring.services import score_queue
-from core import formatting
+from core import formatting, limits
 from core.auditing import audit_relation_added
 from core.errors import AccessDenied, EditConflict, InvalidTransition, ValidationFailed
 
 S = AssessmentStatus
-NOTE_MAX = 4000
+NOTE_MAX = limits.NOTE_MAX
 
 
 def _lock_assessment(assessment: Assessment) -> Assessment:
@@ -232,6 +232,8 @@ def clarification_ask(*, answer: Answer, user: AnyUser, question: str, due_date:
     errors = []
     if not question:
         errors.append(_("Write the question."))
+    elif len(question) > limits.QUESTION_MAX:
+        errors.append(limits.too_long_message(limits.QUESTION_MAX))
     if due_date is None:
         errors.append(_("Give a due date."))
     elif due_date < timezone.localdate():
@@ -288,7 +290,11 @@ def assessment_return(
             errors.append(_("Unknown answer %(id)s.") % {"id": key})
             continue
         reason = (reason or "").strip()
+        if len(reason) > limits.REASON_MAX:
+            errors.append(limits.too_long_message(limits.REASON_MAX))
         cleaned[answer_id] = reason
+    if len((message or "").strip()) > limits.REASON_MAX:
+        errors.append(limits.too_long_message(limits.REASON_MAX))
     if not cleaned and not errors:
         raise ValidationFailed(_("Flag at least one answer for revision, each with a reason, before returning."))
     with transaction.atomic():
@@ -391,6 +397,7 @@ def assessment_reopen(*, assessment: Assessment, user: AnyUser, reason: str) -> 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Write the reason for reopening."))
+    limits.text_check(reason, limit=limits.REASON_MAX, what=_("The reason for reopening"))
     with transaction.atomic():
         locked = _lock_assessment(assessment)
         if not can_reopen(user, locked):

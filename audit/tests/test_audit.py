@@ -201,7 +201,14 @@ def test_decision_edit_and_instrument_publish_through_the_pages(admin_user, peri
     client = client_for(admin_user)
     response = client.post(
         f"/decisions/{decision.pk}/edit/",
-        {"number": "2/AUDIT", "date": "2026-11-23", "place": "Jakarta", "signatory_name": "A", "signatory_title": "B"},
+        {
+            "number": "2/AUDIT",
+            "date": "2026-11-23",
+            "place": "Jakarta",
+            "signatory_name": "A",
+            "signatory_title": "B",
+            "version": 1,
+        },
     )
     assert response.status_code == 302
     edit = LogEntry.objects.get_for_object(decision).filter(action=LogEntry.Action.UPDATE).get()

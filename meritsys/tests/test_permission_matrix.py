@@ -131,6 +131,9 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "dashboards:public_results": (ALL, ALL),
     "audit:list": (ADMIN, NOBODY),
     "audit:export": (ADMIN, NOBODY),
+    "audit:side_effects": (ADMIN, NOBODY),
+    "healthz_live": (ALL, ALL),
+    "healthz_ready": (ALL, ALL),
     "django-admin-login": (ALL, ALL),
 }
 

@@ -37,7 +37,7 @@ def test_embedded_mode_needs_no_services():
     result = run(PROBE, BASE_ENV)
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
-    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["engine"] == "core.db.sqlite3"  # Django's backend noting commits (core/dbdrop.py)
     assert values["eager"] is True
     assert values["email"] == "django.core.mail.backends.console.EmailBackend"
     assert values["debug"] is False
@@ -58,7 +58,7 @@ def test_production_mode_reads_the_environment():
     result = run(PROBE, PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
-    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["engine"] == "core.db.postgresql"
     assert values["eager"] is False
     assert values["cache"].endswith("RedisCache")
     assert values["secure_cookie"] is True

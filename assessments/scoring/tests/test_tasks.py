@@ -2,7 +2,6 @@
 
 import datetime as dt
 import io
-import logging
 from decimal import Decimal as D
 
 import pytest
@@ -17,6 +16,8 @@ from assessments.scoring import services as scoring_services
 from assessments.scoring import tasks
 from assessments.scoring.tests.helpers import make_assessment, move_to, past, set_levels
 from conftest import make_institution
+from core import outbox
+from core.models import OutboxEntry
 
 S = AssessmentStatus
 pytestmark = pytest.mark.django_db
@@ -114,21 +115,25 @@ def test_score_queue_runs_the_task_on_commit(institution, period, django_capture
     assert stored(assessment, ScoreBasis.VERIFIED).total == D("300")
 
 
-def test_broker_down_loses_the_message_but_the_sweep_repairs_it(
-    institution, period, monkeypatch, caplog, django_capture_on_commit_callbacks
+def test_broker_down_keeps_the_score_in_the_outbox_until_it_is_back(
+    institution, period, monkeypatch, django_capture_on_commit_callbacks
 ):
     assessment = make_assessment(institution, period, status=S.SUBMITTED, self_level=1)
 
     def broker_down(*args, **kwargs):
         raise KombuOperationalError("connection refused")
 
-    monkeypatch.setattr(tasks.score_compute_task, "delay", broker_down)
-    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+    monkeypatch.setattr(outbox.deliver, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         scoring_services.score_queue(assessment=assessment, basis=ScoreBasis.SELF)
-    assert "left to the sweep" in caplog.text
     assert not Score.objects.exists()
-    assert tasks.scores_sweep_stale.delay().get() == 1
+    entry = OutboxEntry.objects.get(ref=f"assessment:{assessment.pk}")
+    assert entry.sent_at is None and entry.done_at is None
+    monkeypatch.undo()
+    OutboxEntry.objects.filter(pk=entry.pk).update(created_at=timezone.now() - dt.timedelta(minutes=1))
+    assert outbox.outbox_resend() == 1  # the beat job, once the broker is back
     assert stored(assessment, ScoreBasis.SELF).total == D("100")
+    assert outbox.outbox_resend() == 0
 
 
 # --- tasks ---------------------------------------------------------------------------------------

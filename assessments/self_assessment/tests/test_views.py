@@ -410,8 +410,10 @@ def test_clarification_reply_through_the_page(assessment, editor, lead, verifier
     client = client_for(editor)
     page = client.get(urls(assessment, answer_of(assessment))["aspect"]).content.decode()
     assert f'id="reply-{clarification.pk}"' in page
+    assert f'name="version" value="{clarification.version}"' in page  # the form carries what it was built from
     url = urls(assessment, answer_of(assessment), clarification=clarification)["reply"]
-    response = client.post(url, {"reply": "Terlampir SK", "file": upload("sk.pdf", pdf_bytes("sk"))}, **HX)
+    data = {"reply": "Terlampir SK", "version": clarification.version, "file": upload("sk.pdf", pdf_bytes("sk"))}
+    response = client.post(url, data, **HX)
     assert "Terlampir SK" in response.content.decode() and "sk.pdf" in response.content.decode()
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('certificates', '0002_certificate_reinstatement'),
+        ('certificates', '0003_text_limits'),
     ]
 
     operations = [
