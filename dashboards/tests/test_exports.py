@@ -101,3 +101,26 @@ def test_a_name_that_looks_like_a_formula_is_exported_as_text(data):
     assert names and all(name.startswith("'=HYPERLINK") for name in names)
     text = client.get(f"/exports/results.csv?period={period.pk}").content.decode("utf-8-sig")
     assert all(row[2].startswith("'=") for row in list(csv.reader(io.StringIO(text)))[1:])
+
+
+def test_a_19_2025_period_exports_its_index_and_exact_aspect_weights(admin_user):
+    """The headings name the instrument's value, the aspects carry their six-decimal weights,
+    and the values keep their exactness (0,91625 is written as such, cut to two in the CSV)."""
+    from demo.seed import demo_period_ensure, seed_demo
+
+    seed_demo()
+    period = demo_period_ensure()
+    assert period.instrument.result_label == "Indeks Sistem Merit (NISM)"
+    client = client_for(admin_user)
+    text = client.get(f"/exports/results.csv?period={period.pk}").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    header = rows[0]
+    assert header[8:10] == ["Indeks Sistem Merit (NISM), self-assessment", "Indeks Sistem Merit (NISM), verified"]
+    assert any(h.endswith("(weight 0,125)") for h in header) and any(h.endswith("(weight 0,15)") for h in header)
+    sumbar = next(r for r in rows[1:] if r[1] == "13")
+    assert sumbar[9] == "0.91" and sumbar[11] == "Tinggi"
+    sheet = load_workbook(io.BytesIO(client.get(f"/exports/results.xlsx?period={period.pk}").content)).active
+    values = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert abs(values["13"][9] - 0.91625) < 1e-9
+    assert sheet.cell(row=1, column=13).value.startswith("Aspect 1")
+    assert sheet.cell(row=2, column=13).number_format == "#,##0.0#####"

@@ -125,3 +125,19 @@ def test_period_instrument_cannot_change_once_assessments_exist(users, instrumen
     assert "The instrument cannot change once assessments have started." in response.content.decode()
     period.refresh_from_db()
     assert period.instrument_id == instrument.pk
+
+
+def test_the_instrument_page_shows_what_the_regulation_decides(users):
+    from assessments.instrument.reference import reference_instrument_2025_ensure
+
+    instrument = reference_instrument_2025_ensure()
+    page = client_for(users["admin"]).get(f"/instruments/{instrument.pk}/").content.decode()
+    assert "Nomor 19 Tahun 2025" in page.split('id="legal-basis"')[1].split("</ol>")[0]
+    scale = page.split('id="level-scale"')[1].split("</table>")[0]
+    assert scale.count("<tr>") == 6 and "Optimal" in scale and "0,2" in scale
+    components = page.split('id="components"')[1].split("</table>")[0]
+    assert "0,75" in components and "0,25" in components and "0,05" in components
+    bands = page.split('id="bands"')[1].split("</table>")[0]
+    maju = bands.split("Maju")[1].split("</tr>")[0]
+    assert "1,01" in maju and maju.count(">yes<") == 3
+    assert "8.A Sistem informasi manajemen ASN" in page  # sub-aspects shown
