@@ -1,5 +1,6 @@
 import sys
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -12,6 +13,14 @@ from core import dbdrop, health
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness: this process answers. Touches no database, cache or broker."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@never_cache
+@login_required
+def healthz_session(request: HttpRequest) -> HttpResponse:
+    """The floor for signed-in pages: what every such request pays (session, user, middleware) and nothing
+    else. bench/rush.py compares the hot pages with it."""
     return HttpResponse("ok", content_type="text/plain")
 
 

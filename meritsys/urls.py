@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
-from core.views import healthz, healthz_ready
+from core.views import healthz, healthz_ready, healthz_session
 from dashboards.home import home
 
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("healthz/live", healthz, name="healthz_live"),
     path("healthz/ready", healthz_ready, name="healthz_ready"),
+    path("healthz/session", healthz_session, name="healthz_session"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),

@@ -134,6 +134,7 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "audit:side_effects": (ADMIN, NOBODY),
     "healthz_live": (ALL, ALL),
     "healthz_ready": (ALL, ALL),
+    "healthz_session": (SIGNED_IN, SIGNED_IN),
     "django-admin-login": (ALL, ALL),
 }
 
