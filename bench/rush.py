@@ -424,7 +424,9 @@ def concurrent_phase(port: int, people: list[dict], aspects: list[int], rounds: 
                 form = {"level": rng.choice(levels).decode(), "note": "", "version": version.group(1).decode()}
                 if token:
                     form["csrfmiddlewaretoken"] = token.group(1).decode()
-                client.request("save", "POST", target.group(1).decode(), form=form, htmx=f"ind-{target.group(2)}")
+                client.request(
+                    "save", "POST", target.group(1).decode(), form=form, htmx=f"ind-{target.group(2).decode()}"
+                )
             client.request(PROBE_KIND, "GET", "/healthz/session")
 
     threads = [threading.Thread(target=loop, args=(p,)) for p in people]
