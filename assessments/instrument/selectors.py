@@ -86,9 +86,25 @@ def level_scale(*, instrument_id: int) -> LevelScale:
     return scale
 
 
+_ASPECTS: dict[int, tuple[Aspect, ...]] = {}
+
+
+def instrument_aspects(*, instrument_id: int) -> tuple[Aspect, ...]:
+    """An instrument's aspects in order; read once per process for a published instrument (the
+    self-assessment pages ask on every request). Treat the rows as read-only."""
+    cached = _ASPECTS.get(instrument_id)
+    if cached is not None:
+        return cached
+    aspects = tuple(Aspect.objects.filter(instrument_id=instrument_id).select_related("instrument").order_by("number"))
+    if aspects and aspects[0].instrument.is_published:
+        _ASPECTS[instrument_id] = aspects
+    return aspects
+
+
 def scales_forget() -> None:
-    """Drop the memoised scales (tests, whose rolled-back databases reuse ids)."""
+    """Drop the memoised scales and aspects (tests, whose rolled-back databases reuse ids)."""
     _SCALES.clear()
+    _ASPECTS.clear()
 
 
 def component_values(*, assessment_id: int) -> dict[str, Decimal]:

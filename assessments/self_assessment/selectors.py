@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import AnyUser
 from accounts.roles import membership_of
 from assessments.domain.scoring import ScoreResult, score
-from assessments.instrument.selectors import component_values, instrument_spec, level_scale
+from assessments.instrument.selectors import component_values, instrument_aspects, instrument_spec, level_scale
 from assessments.models import (
     Answer,
     AnswerHistory,
@@ -93,8 +93,8 @@ def deadline_for(*, assessment: Assessment, today: dt.date | None = None) -> Dea
 
 
 def aspect_progress(*, assessment: Assessment) -> list[AspectProgress]:
-    """Per aspect: indicators, answered, and answered with evidence (two queries)."""
-    aspects = list(Aspect.objects.filter(instrument_id=assessment.period.instrument_id).order_by("number"))
+    """Per aspect: indicators, answered, and answered with evidence (one query; the aspects are memoised)."""
+    aspects = instrument_aspects(instrument_id=assessment.period.instrument_id)
     rows = (
         Answer.objects.filter(assessment=assessment)
         .annotate(has_evidence=Exists(Evidence.objects.filter(answer=OuterRef("pk"))))

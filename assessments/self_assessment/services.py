@@ -23,7 +23,7 @@ from assessments.access import is_lead_of, is_member_of
 from assessments.domain import workflow
 from assessments.domain.levels import LevelScale
 from assessments.domain.workflow import transition_apply
-from assessments.history import history_record
+from assessments.history import history_record, history_record_many, history_row
 from assessments.instrument.selectors import level_scale
 from assessments.models import (
     Answer,
@@ -66,8 +66,9 @@ class SubmissionIncomplete(ValidationFailed):
 
 
 def _touch(assessment: Assessment) -> None:
+    # One UPDATE: the field is a technical timestamp the audit log excludes, so no old row to read.
     assessment.answers_changed_at = timezone.now()
-    assessment.save(update_fields=["answers_changed_at"])
+    Assessment.objects.filter(pk=assessment.pk).update(answers_changed_at=assessment.answers_changed_at)
 
 
 # --- locking and checks ----------------------------------------------------------------------
@@ -151,20 +152,16 @@ def answer_update(*, answer: Answer, user: AnyUser, level: Any, note: str, versi
                 % {"code": current.indicator.code},
                 current=current,
             )
-        changed = False
-        if locked.self_level != level:
-            history_record(answer=locked, user=user, field="level", old=locked.self_level, new=level)
-            locked.self_level = level
-            changed = True
-        if locked.self_note != note:
-            history_record(answer=locked, user=user, field="note", old=locked.self_note, new=note)
-            locked.self_note = note
-            changed = True
+        rows = [
+            history_row(answer=locked, user=user, field="level", old=locked.self_level, new=level),
+            history_row(answer=locked, user=user, field="note", old=locked.self_note, new=note),
+        ]
         if locked.carried_over:
-            history_record(answer=locked, user=user, field="confirmed", old="", new=level)
-            locked.carried_over = False
-            changed = True
+            rows.append(history_row(answer=locked, user=user, field="confirmed", old="", new=level))
+        changed = any(row is not None for row in rows)
         if changed:
+            history_record_many(rows)  # one INSERT for every changed field
+            locked.self_level, locked.self_note, locked.carried_over = level, note, False
             locked.version += 1
             locked.updated_by = person(user)
             locked.save(

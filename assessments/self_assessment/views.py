@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,7 +27,7 @@ from assessments.access import (
     is_member_of,
     open_moves,
 )
-from assessments.instrument.selectors import level_scale
+from assessments.instrument.selectors import instrument_aspects, level_scale
 from assessments.models import Answer, Aspect, Assessment, AssessmentStatus, Clarification, Extension
 from assessments.periods import selectors as period_selectors
 from assessments.periods import services as period_services
@@ -196,10 +196,12 @@ def _progress_context(assessment: Assessment, aspect: Aspect) -> dict[str, Any]:
 def aspect_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """One aspect: each indicator with its levels, note, evidence, history and clarifications."""
     assessment = _member_assessment(request, pk)
-    aspect = get_object_or_404(Aspect, instrument_id=assessment.period.instrument_id, number=number)
+    aspects = instrument_aspects(instrument_id=assessment.period.instrument_id)
+    aspect = next((a for a in aspects if a.number == number), None)
+    if aspect is None:
+        raise Http404
     answers = selectors_self.aspect_answers(assessment=assessment, aspect=aspect)
     blocks = [_block_context(request, assessment, a) for a in answers]
-    aspects = list(Aspect.objects.filter(instrument_id=assessment.period.instrument_id).order_by("number"))
     return render(
         request,
         T + "aspect.html",
@@ -219,6 +221,7 @@ def _answer_or_refuse(assessment: Assessment, indicator_pk: Any) -> Answer:
     answer = selectors_self.answer_for_indicator(assessment=assessment, indicator_id=indicator_pk)
     if answer is None:
         raise ValidationFailed(_("This indicator is not part of this assessment's instrument."))
+    answer.assessment = assessment  # already read with its period and institution
     return answer
 
 

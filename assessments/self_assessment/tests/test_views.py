@@ -22,6 +22,7 @@ from assessments.periods.services import assessment_get_or_create
 from assessments.self_assessment import services as svc
 from assessments.self_assessment.tests.support import ELF_BYTES, fill_all, pdf_bytes, upload
 from conftest import client_for as _client_for
+from conftest import make_institution
 
 pytestmark = pytest.mark.django_db
 
@@ -317,6 +318,37 @@ def test_aspect_page_query_count_is_constant(assessment, editor, verifier):
         response = client.get(url)
     assert response.content.decode().count("indicator-block") >= 7
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
+
+
+def _save_queries(client, assessment, answer, level):
+    answer.refresh_from_db()
+    url = urls(assessment, answer)["save"]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, {"level": level, "note": f"n{level}", "version": answer.version}, **HX)
+    assert f"Indicator {answer.indicator.code} saved." in response.content.decode()
+    return queries
+
+
+def test_saving_an_answer_costs_the_same_queries_however_much_data_there_is(assessment, editor, verifier, period):
+    """The deadline rush's hottest request: its query count must not grow with the assessment's answers,
+    their evidence and history, or with the number of institutions (guarded here; bench/rush.py times it)."""
+    client = client_for(editor)
+    answer = answer_of(assessment)
+    client.get(urls(assessment, answer)["aspect"])
+    small = _save_queries(client, assessment, answer, 2)
+    _grow(assessment, editor, 6)
+    for n in range(5):
+        assessment_get_or_create(institution=make_institution(f"K95{n}", f"Lembaga {n}"), period=period)
+    for other in Answer.objects.filter(assessment=assessment, indicator__aspect__number=1)[:3]:
+        Clarification.objects.create(answer=other, question="?", due_date=timezone.localdate(), asked_by=verifier)
+    for level in (3, 1, 2):
+        _save_queries(client, assessment, answer, level)  # the answer's own history grows too
+    large = _save_queries(client, assessment, answer, 3)
+    assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
+    # What one save costs today: the session's user and membership, the assessment and answer, both
+    # locked, one history insert, the audit entry (and the old row it diffs against), the two updates,
+    # and the refreshed indicator block with the progress panel.
+    assert len(large) <= 20, [q["sql"] for q in large.captured_queries]
 
 
 # --- home and submit pages -------------------------------------------------------------------
