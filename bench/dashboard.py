@@ -111,7 +111,9 @@ def measure(session: Session, path: str, clients: int, per_client: int) -> list[
             started = time.perf_counter()
             status, _h, _body = own.request("GET", path)
             local.append(time.perf_counter() - started)
-            if status != 200:
+            # An export answers with a redirect to its background job (core.jobs); without REDIS_URL the
+            # job is built eagerly before that answer, so the figure is the whole build.
+            if status != 200 and not (status == 302 and path.startswith("/exports/")):
                 errors.append(f"{path}: {status}")
         with lock:
             timings.extend(local)
@@ -192,7 +194,7 @@ def main() -> None:
             "floor /healthz": "/healthz",
             "national dashboard": f"/dashboard/?period={period_id}",
             "institution profile": f"/institutions-profile/{institution_id}/",
-            f"export xlsx ({rows} rows)": f"/exports/results.xlsx?period={period_id}",
+            f"export xlsx ({rows} rows, eager job)": f"/exports/results.xlsx?period={period_id}",
         }
         # Warm up: both workers load code and fill their caches.
         for path in targets.values():

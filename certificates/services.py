@@ -11,7 +11,7 @@ import logging
 import secrets
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO
 
@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,7 +50,8 @@ from certificates.selectors import (
 )
 from core import formatting, limits
 from core.errors import AccessDenied, EditConflict, InvalidTransition, ValidationFailed
-from core.models import SideEffectKind
+from core.jobs import Built
+from core.models import Job, SideEffectKind
 from core.outbox import outbox_add, outbox_pending
 
 logger = logging.getLogger(__name__)
@@ -571,22 +573,45 @@ def certificate_reinstate(*, certificate: Certificate, user: AnyUser, reason: st
     return certificate
 
 
-def charters_zip(*, decision: Decision) -> IO[bytes]:
-    """Every rendered charter of a decision in one ZIP (a temporary file, rewound)."""
-    certificates = list(
+def _ready_charters(decision: Decision) -> QuerySet[Certificate]:
+    return (
         decision.certificates.filter(render_status=RenderStatus.READY)
         .exclude(pdf="")
         .select_related("institution")
         .order_by("institution__kind", "institution__name")
     )
+
+
+def charters_zip_check(*, decision: Decision) -> None:
+    """Refuse a ZIP request when no charter is ready (before a job is queued)."""
+    if not _ready_charters(decision).exists():
+        raise InvalidTransition(_("No charter of this decision is ready yet."))
+
+
+def charters_zip(*, decision: Decision, progress: Callable[[int, int], None] | None = None) -> IO[bytes]:
+    """Every rendered charter of a decision in one ZIP (a temporary file, rewound)."""
+    certificates = list(_ready_charters(decision))
     if not certificates:
         raise InvalidTransition(_("No charter of this decision is ready yet."))
-    # Handed to FileResponse, which closes it once the download is sent.
-    spool = tempfile.TemporaryFile()  # noqa: SIM115
+    spool = tempfile.TemporaryFile()  # noqa: SIM115  (closed by whoever reads it)
     # PDFs are already compressed: store them, do not deflate again.
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
-        for certificate in certificates:
+        for done, certificate in enumerate(certificates, start=1):
             with certificate.pdf.open("rb") as handle:
                 archive.writestr(f"piagam-{certificate.institution.code}-{certificate.serial}.pdf", handle.read())
+            if progress is not None:
+                progress(done, len(certificates))
     spool.seek(0)
     return spool
+
+
+def charters_zip_job(job: Job, progress: Callable[[int, int], None]) -> Built:
+    """core.jobs producer: the ZIP of a decision's charters."""
+    decision = Decision.objects.get(pk=job.params["decision"])
+    spool = charters_zip(decision=decision, progress=progress)
+    return Built(filename=f"Piagam-{safe_file_name(decision.number)}.zip", content_type="application/zip", data=spool)
+
+
+def safe_file_name(text: str) -> str:
+    """A decision number ("800/KEP/KASN/2026") as part of a download's file name."""
+    return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in text).strip("-") or "dokumen"

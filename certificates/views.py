@@ -24,6 +24,7 @@ from certificates.models import Certificate, Decision
 from core import formatting
 from core.auditing import audit_access
 from core.errors import DomainError
+from core.jobs import job_request
 
 # Public lookups per client address per minute before the verification page answers 429.
 VERIFY_RATE_PER_MINUTE = getattr(settings, "CERTIFICATE_VERIFY_RATE_PER_MINUTE", 20)
@@ -36,10 +37,6 @@ def _private_pdf(file: Any, filename: str) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _safe_name(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in text).strip("-") or "dokumen"
 
 
 # --- everyone signed in: the list and the downloads ---------------------------------------
@@ -56,7 +53,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
 def letter_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     decision = access_letter(request.user, pk)
     audit_access(instance=decision, user=request.user, request=request, detail={"period": decision.period_id})
-    return _private_pdf(decision.letter, f"Keputusan-{_safe_name(decision.number)}.pdf")
+    return _private_pdf(decision.letter, f"Keputusan-{services.safe_file_name(decision.number)}.pdf")
 
 
 @require_GET
@@ -69,7 +66,9 @@ def charter_download(request: HttpRequest, pk: int) -> HttpResponseBase:
         request=request,
         detail={"institution": certificate.institution_id, "assessment": certificate.assessment_id},
     )
-    return _private_pdf(certificate.pdf, f"Piagam-{_safe_name(certificate.institution.code)}-{certificate.serial}.pdf")
+    return _private_pdf(
+        certificate.pdf, f"Piagam-{services.safe_file_name(certificate.institution.code)}-{certificate.serial}.pdf"
+    )
 
 
 # --- admin --------------------------------------------------------------------------------
@@ -198,14 +197,17 @@ def documents_retry(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @role_required(is_admin)
 def charters_zip(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every ready charter of a decision in one ZIP, built by a worker (core.jobs)."""
     decision = get_object_or_404(Decision, pk=pk)
-    spool = services.charters_zip(decision=decision)
+    services.charters_zip_check(decision=decision)
     audit_access(instance=decision, user=request.user, request=request, detail={"period": decision.period_id})
-    response: Any = FileResponse(
-        spool, as_attachment=True, filename=f"Piagam-{_safe_name(decision.number)}.zip", content_type="application/zip"
+    job = job_request(
+        user=request.user,
+        producer="certificates.services.charters_zip_job",
+        params={"decision": decision.pk},
+        title=_("Charters of decision %(number)s (ZIP)") % {"number": decision.number},
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return redirect("job", pk=job.pk)
 
 
 @role_required(is_admin)

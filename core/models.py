@@ -1,5 +1,7 @@
-"""The transactional outbox and the workers' heartbeat (see core.outbox and core.health)."""
+"""The transactional outbox, the workers' heartbeat and background exports (core.outbox, core.health,
+core.jobs)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +10,7 @@ class SideEffectKind(models.TextChoices):
     EMAIL = "email", _("E-mail")
     DOCUMENT = "document", _("Document")
     SCORE = "score", _("Score computation")
+    EXPORT = "export", _("Export")
 
 
 class OutboxEntry(models.Model):
@@ -53,3 +56,46 @@ class WorkerHeartbeat(models.Model):
 
     hostname = models.CharField(max_length=200, unique=True)
     seen_at = models.DateTimeField()
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class Job(models.Model):
+    """A file someone asked for that takes too long to build inside a request (a whole period's
+    export, every charter of a decision): built by a worker, then downloaded by that person only."""
+
+    producer = models.CharField(max_length=200)  # dotted path of the function that builds the file
+    params = models.JSONField(default=dict, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    file = models.FileField(max_length=255, blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.READY, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.READY:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0

@@ -33,3 +33,20 @@ CHROMIUM = "/usr/bin/chromium"
 
 def require_chromium() -> None:
     require_or_skip(shutil.which(CHROMIUM) is not None, f"{CHROMIUM} is not installed")
+
+
+def job_download(client, url: str, data: dict | None = None, *, language: str | None = None) -> tuple[object, bytes]:
+    """Ask for a file that is built as a background job (core.jobs), as a browser would: the request
+    redirects to the job's page; the job runs when the request's transaction commits (eagerly in
+    tests); the page then links the file. Returns (the job page's response, the file's bytes)."""
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.get(url, data or {})
+    assert response.status_code == 302 and response.url.startswith("/jobs/"), (response.status_code, response)
+    page = client.get(response.url)
+    assert page.status_code == 200, page.status_code
+    assert 'data-status="ready"' in page.content.decode(), page.content.decode()
+    download = client.get(response.url + "download")
+    assert download.status_code == 200, download.status_code
+    return page, b"".join(download.streaming_content)

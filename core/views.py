@@ -1,13 +1,17 @@
 import sys
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views import defaults
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
-from core import dbdrop, health
+from core import dbdrop, health, jobs
+from core.models import JobStatus
 
 
 @never_cache
@@ -22,6 +26,31 @@ def healthz_session(request: HttpRequest) -> HttpResponse:
     """The floor for signed-in pages: what every such request pays (session, user, middleware) and nothing
     else. bench/rush.py compares the hot pages with it."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+@never_cache
+@login_required
+def job_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background job's progress (htmx polls the box) and, once ready, its download link."""
+    job = jobs.job_of(request.user, pk)
+    template = "core/_job_status.html" if request.htmx else "core/job.html"  # type: ignore[attr-defined]
+    return render(request, template, {"job": job, "keep_hours": settings.JOB_KEEP_HOURS})
+
+
+@require_GET
+@never_cache
+@login_required
+def job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The job's file, streamed from the private storage, for the person who asked for it."""
+    job = jobs.job_of(request.user, pk)
+    if job.status != JobStatus.READY or not job.file:
+        return redirect("job", pk=job.pk)
+    response = FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=job.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @never_cache

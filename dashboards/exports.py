@@ -1,6 +1,7 @@
 """Result exports: .xlsx (typed numbers, formatted header) and .csv (UTF-8 with BOM for Excel).
 
-Synchronous: a whole period (about 640 rows) takes well under a second (see bench/dashboard.py).
+Built by a worker as a background job (core.jobs, `results_job`): under the deadline rush a whole
+period's workbook in the request held a web worker for seconds (bench/dashboard.py).
 """
 
 import csv
@@ -10,13 +11,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from assessments.models import Aspect, Assessment, AssessmentStatus
+from assessments.models import Aspect, Assessment, AssessmentStatus, Period
 from core import formatting, spreadsheets
+from core.jobs import Built, Progress
+from core.models import Job
 from dashboards.selectors import ResultFilters, results
 from institutions.models import Institution, InstitutionGroup, InstitutionKind, Region
 from institutions.selectors import period_coverage, period_names
@@ -104,7 +109,11 @@ def _number(value: Any) -> Any:
     return spreadsheets.cell(value)
 
 
-def export_xlsx(filters: ResultFilters, *, title: str) -> bytes:
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
+def export_xlsx(filters: ResultFilters, *, title: str, progress: Progress = _no_progress) -> bytes:
     header, rows, kinds = export_table(filters)
     places = filters.period.instrument.result_decimals
     formats = {
@@ -123,8 +132,9 @@ def export_xlsx(filters: ResultFilters, *, title: str) -> bytes:
         cell.font = bold
         cell.fill = fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
         sheet.append([_number(v) for v in row])
+        progress(done, len(rows))
     for column, kind in enumerate(kinds, start=1):
         letter = get_column_letter(column)
         if kind in formats:
@@ -159,16 +169,52 @@ class _Echo:
         return value
 
 
-def export_csv_lines(filters: ResultFilters) -> Iterator[str]:
+def export_csv_lines(filters: ResultFilters, progress: Progress = _no_progress) -> Iterator[str]:
     """CSV lines (comma-separated, dot decimals at the instrument's precision) starting with a BOM so
     Excel reads UTF-8. A CSV is data for other programs, so figures are machine-readable."""
     header, rows, kinds = export_table(filters)
     places = filters.period.instrument.result_decimals
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(header)
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
         yield writer.writerow([_csv_cell(v, kind, places) for v, kind in zip(row, kinds, strict=True)])
+        progress(done, len(rows))
 
 
-def export_csv(filters: ResultFilters) -> bytes:
-    return "".join(export_csv_lines(filters)).encode("utf-8")
+def export_csv(filters: ResultFilters, progress: Progress = _no_progress) -> bytes:
+    return "".join(export_csv_lines(filters, progress)).encode("utf-8")
+
+
+CONTENT_TYPES = {"xlsx": XLSX_CONTENT_TYPE, "csv": "text/csv; charset=utf-8"}
+
+
+def results_job_params(filters: ResultFilters, *, fmt: str, language: str) -> dict[str, Any]:
+    """What a results export job needs to rebuild the filters the view checked (JSON)."""
+    return {
+        "fmt": fmt,
+        "period": filters.period.pk,
+        "kind": filters.kind,
+        "province": filters.province,
+        "category": filters.category,
+        "language": language,
+    }
+
+
+def results_job(job: Job, progress: Progress) -> Built:
+    """core.jobs producer: a period's results as .xlsx or .csv, as the person who asked sees them."""
+    params = job.params
+    period = Period.objects.select_related("instrument").get(pk=params["period"])
+    filters = ResultFilters(
+        period=period,
+        kind=params["kind"],
+        province=params["province"],
+        category=params["category"],
+        viewer=job.requested_by,
+    )
+    fmt = params["fmt"]
+    with translation.override(params["language"]):
+        if fmt == "xlsx":
+            data = export_xlsx(filters, title=period.name, progress=progress)
+        else:
+            data = export_csv(filters, progress)
+    return Built(filename=f"hasil-{slugify(period.name)}.{fmt}", content_type=CONTENT_TYPES[fmt], data=data)

@@ -11,7 +11,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from django.utils.text import slugify
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -22,6 +21,7 @@ from assessments.access import can_see_verified_levels, can_view_assessment_resu
 from assessments.models import AssessmentStatus, Period, ScoreBasis
 from core.auditing import audit_access
 from core.errors import ValidationFailed
+from core.jobs import job_request
 from dashboards import exports, selectors, services
 from dashboards.forms import PeriodForm, ResultFilterForm, TargetForm
 from institutions.models import Institution, InstitutionGroup, InstitutionKind
@@ -182,20 +182,19 @@ def results_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(is_oversight)
 def results_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Check the filters, then hand the file to a worker (core.jobs) and show its progress page."""
     periods = selectors.period_choices()
     _form, filters = _filters_from(request, periods, decided=False)
     if filters is None:
         raise ValidationFailed(_("There is no period to export yet."))
-    name = f"hasil-{slugify(filters.period.name)}"
     audit_access(instance=filters.period, user=request.user, request=request, what="export", detail={"format": fmt})
-    if fmt == "xlsx":
-        response = HttpResponse(
-            exports.export_xlsx(filters, title=filters.period.name), content_type=exports.XLSX_CONTENT_TYPE
-        )
-    else:
-        response = HttpResponse(exports.export_csv(filters), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    job = job_request(
+        user=request.user,
+        producer="dashboards.exports.results_job",
+        params=exports.results_job_params(filters, fmt=fmt, language=get_language()),
+        title=_("Results of %(period)s (.%(format)s)") % {"period": filters.period.name, "format": fmt},
+    )
+    return redirect("job", pk=job.pk)
 
 
 def public_results(request: HttpRequest) -> HttpResponse:

@@ -277,7 +277,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "outbox-resend": {"task": "core.outbox.resend", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     "documents-requeue-stuck": {"task": "certificates.tasks.documents_requeue_stuck_task", "schedule": 300.0},
+    "jobs-purge": {"task": "core.tasks.jobs_purge", "schedule": crontab(minute=17)},
 }
+# Background exports (core.jobs) and their files are kept this long, then deleted.
+JOB_KEEP_HOURS = env.int("JOB_KEEP_HOURS", default=24)
 
 if REDIS_URL:
     # Redis errors are a cache miss (logged once), so pages and saves keep working on the database.

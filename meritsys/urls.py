@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
-from core.views import healthz, healthz_ready, healthz_session
+from core.views import healthz, healthz_ready, healthz_session, job_download, job_page
 from dashboards.home import home
 
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("healthz/live", healthz, name="healthz_live"),
     path("healthz/ready", healthz_ready, name="healthz_ready"),
     path("healthz/session", healthz_session, name="healthz_session"),
+    path("jobs/<int:pk>/", job_page, name="job"),
+    path("jobs/<int:pk>/download", job_download, name="job_download"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),

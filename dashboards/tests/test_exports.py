@@ -2,10 +2,13 @@ import csv
 import io
 
 import pytest
+from django.utils.text import slugify
 from openpyxl import load_workbook
 
 from assessments.models import AssessmentStatus, Period, Score, ScoreBasis
 from conftest import client_for
+from core.models import Job
+from core.testing import job_download
 from dashboards.tests.helpers import build_register
 from demo.national import seed_national
 from institutions.models import Institution, InstitutionKind
@@ -29,11 +32,9 @@ def data(admin_user):
 
 
 def test_xlsx_reads_back_with_typed_numbers(data):
-    response = data["client"].get(f"/exports/results.xlsx?period={data['period'].pk}")
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert "attachment" in response["Content-Disposition"]
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    page, content = job_download(data["client"], f"/exports/results.xlsx?period={data['period'].pk}")
+    assert f"hasil-{slugify(data['period'].name)}.xlsx" in page.content.decode()
+    sheet = load_workbook(io.BytesIO(content)).active
     rows = list(sheet.iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
     # One row per institution of the register; those with a final result carry numbers.
@@ -57,10 +58,9 @@ def test_xlsx_reads_back_with_typed_numbers(data):
 
 
 def test_csv_has_a_bom_and_the_same_rows(data):
-    response = data["client"].get(f"/exports/results.csv?period={data['period'].pk}")
-    assert response.status_code == 200
-    assert response.content.startswith(b"\xef\xbb\xbf")
-    text = response.content.decode("utf-8-sig")
+    _page, content = job_download(data["client"], f"/exports/results.csv?period={data['period'].pk}")
+    assert content.startswith(b"\xef\xbb\xbf")
+    text = content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert len(rows) - 1 == Institution.objects.filter(active=True).count()
     assert sum(1 for r in rows[1:] if r[9]) == data["finals"].count()
@@ -70,10 +70,10 @@ def test_csv_has_a_bom_and_the_same_rows(data):
 
 def test_filters_apply_to_exports(data):
     period = data["period"]
-    response = data["client"].get(
-        f"/exports/results.csv?period={period.pk}&kind={InstitutionKind.KABUPATEN}&category=III"
+    _page, content = job_download(
+        data["client"], f"/exports/results.csv?period={period.pk}&kind={InstitutionKind.KABUPATEN}&category=III"
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))[1:]
     expected = (
         data["finals"].filter(assessment__institution__kind=InstitutionKind.KABUPATEN, category_code="III").count()
     )
@@ -83,6 +83,7 @@ def test_filters_apply_to_exports(data):
 def test_bad_filter_is_refused_with_a_message(data):
     response = data["client"].get("/exports/results.xlsx?period=nope")
     assert response.status_code == 400
+    assert not Job.objects.exists()
     response = data["client"].get(f"/exports/results.xlsx?period={data['period'].pk}&kind=MARS")
     assert response.status_code == 400
     assert "MARS" in response.content.decode() or "pilihan" in response.content.decode().lower()
@@ -96,10 +97,10 @@ def test_export_with_no_period_is_refused(admin_user):
 def test_a_name_that_looks_like_a_formula_is_exported_as_text(data):
     Institution.objects.filter(active=True).order_by("code").update(name='=HYPERLINK("http://x","klik")')
     client, period = data["client"], data["period"]
-    sheet = load_workbook(io.BytesIO(client.get(f"/exports/results.xlsx?period={period.pk}").content)).active
+    sheet = load_workbook(io.BytesIO(job_download(client, f"/exports/results.xlsx?period={period.pk}")[1])).active
     names = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert names and all(name.startswith("'=HYPERLINK") for name in names)
-    text = client.get(f"/exports/results.csv?period={period.pk}").content.decode("utf-8-sig")
+    text = job_download(client, f"/exports/results.csv?period={period.pk}")[1].decode("utf-8-sig")
     assert all(row[2].startswith("'=") for row in list(csv.reader(io.StringIO(text)))[1:])
 
 
@@ -112,14 +113,14 @@ def test_a_19_2025_period_exports_its_index_and_exact_aspect_weights(admin_user)
     period = demo_period_ensure()
     assert period.instrument.result_label == "Indeks Sistem Merit (NISM)"
     client = client_for(admin_user)
-    text = client.get(f"/exports/results.csv?period={period.pk}").content.decode("utf-8-sig")
+    text = job_download(client, f"/exports/results.csv?period={period.pk}")[1].decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     header = rows[0]
     assert header[8:10] == ["Indeks Sistem Merit (NISM), self-assessment", "Indeks Sistem Merit (NISM), verified"]
     assert any(h.endswith("(weight 0,125)") for h in header) and any(h.endswith("(weight 0,15)") for h in header)
     sumbar = next(r for r in rows[1:] if r[1] == "13")
     assert sumbar[9] == "0.91" and sumbar[11] == "Tinggi"
-    sheet = load_workbook(io.BytesIO(client.get(f"/exports/results.xlsx?period={period.pk}").content)).active
+    sheet = load_workbook(io.BytesIO(job_download(client, f"/exports/results.xlsx?period={period.pk}")[1])).active
     values = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert abs(values["13"][9] - 0.91625) < 1e-9
     assert sheet.cell(row=1, column=13).value.startswith("Aspect 1")

@@ -3,6 +3,7 @@
 import pytest
 
 from conftest import client_for, make_institution, make_member
+from core.testing import job_download
 from dashboards import selectors
 from dashboards.tests.helpers import seeded
 from institutions.models import Institution, InstitutionKind, MembershipRole
@@ -85,5 +86,5 @@ def test_results_page_and_export_name_institutions_as_they_were_in_the_period(us
     client = client_for(users["admin"])
     page = client.get("/dashboard/results/", {"period": period.pk}).content.decode()
     assert old_name in page and "Nama Sesudah Perubahan" not in page
-    export = client.get("/exports/results.csv", {"period": period.pk}).content.decode("utf-8-sig")
+    export = job_download(client, "/exports/results.csv", {"period": period.pk})[1].decode("utf-8-sig")
     assert old_name in export and "Nama Sesudah Perubahan" not in export

@@ -11,6 +11,7 @@ from assessments.models import AssessmentStatus, Period
 from assessments.periods.services import assessment_get_or_create
 from certificates.tests.conftest import make_verified
 from conftest import client_for
+from core.testing import job_download
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def test_results_page_and_export_show_a_verifier_only_their_assessments(verified
     client = client_for(verifier)
     page = client.get("/dashboard/results/", {"period": period.pk}).content.decode()
     assert "Kementerian Uji Coba" in page and "Kementerian Lain" not in page
-    text = client.get("/exports/results.csv", {"period": period.pk}).content.decode("utf-8-sig")
+    text = job_download(client, "/exports/results.csv", {"period": period.pk})[1].decode("utf-8-sig")
     rows = {row[2]: row for row in csv.reader(io.StringIO(text))}
     assert rows["Kementerian Uji Coba"][9] != ""  # verified total
     assert rows["Kementerian Lain"][9] == "" and rows["Kementerian Lain"][11] == ""

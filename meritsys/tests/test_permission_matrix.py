@@ -135,6 +135,9 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "healthz_live": (ALL, ALL),
     "healthz_ready": (ALL, ALL),
     "healthz_session": (SIGNED_IN, SIGNED_IN),
+    # A background job is its requester's alone (the world's job is the admin's).
+    "job": (ADMIN, NOBODY),
+    "job_download": (ADMIN, NOBODY),
     "django-admin-login": (ALL, ALL),
 }
 
@@ -192,6 +195,12 @@ def matrix_world(verification_started, admin_user, verifier, other_verifier, edi
         render_status=RenderStatus.READY,
     )
     certificate.pdf.save("charter.pdf", ContentFile(b"%PDF-1.4 charter"), save=True)
+    from core.models import Job, JobStatus
+
+    job = Job.objects.create(
+        producer="dashboards.exports.results_job", title="Hasil", requested_by=admin_user, status=JobStatus.READY
+    )
+    job.file.save("jobs/hasil.csv", ContentFile(b"a,b\n"), save=True)
     people = {
         "anonymous": None,
         "editor": editor,
@@ -217,6 +226,8 @@ def matrix_world(verification_started, admin_user, verifier, other_verifier, edi
         "certificates:certificate_revoke": certificate.pk,
         "certificates:certificate_reinstate": certificate.pk,
         "accounts:otp_reset": lead.pk,
+        "job": job.pk,
+        "job_download": job.pk,
         "institutions:register_preview": RegisterUpload.objects.create(
             rows=[], filename="register.csv", effective_on=dt.date(2026, 12, 1), uploaded_by=admin_user
         ).pk,
