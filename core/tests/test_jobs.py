@@ -93,7 +93,7 @@ def test_a_failing_job_says_so_plainly_and_keeps_no_file(admin_user, period, cap
     assert job.status == JobStatus.FAILED and not job.file and "disk full" in job.error
     page = client_for(admin_user).get(f"/jobs/{job.pk}/").content.decode()
     assert "could not be prepared. Ask for it again" in page and "disk full" not in page
-    assert "job %s" % job.pk in caplog.text or f"job {job.pk}" in caplog.text
+    assert f"job {job.pk} (core.tests.test_jobs.producer_that_fails) failed" in caplog.text
 
 
 def producer_that_fails(job, progress):
