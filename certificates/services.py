@@ -16,8 +16,6 @@ from contextlib import contextmanager
 from typing import IO
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -47,7 +45,7 @@ from certificates.selectors import (
     charter_codes,
     decision_annex,
 )
-from core import formatting, limits
+from core import formatting, limits, storage
 from core.errors import AccessDenied, EditConflict, InvalidTransition, ValidationFailed
 from core.models import SideEffectKind
 from core.outbox import outbox_add, outbox_pending
@@ -57,7 +55,8 @@ logger = logging.getLogger(__name__)
 PDF_QUEUE = "pdf"
 
 # Errors worth retrying: the database or its connection went away for a moment.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+# StorageUnavailable: the file store could not be reached; the render is tried again.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, storage.StorageUnavailable)
 ERROR_TEXT_MAX = 2000
 
 
@@ -417,9 +416,7 @@ def documents_retry(*, decision: Decision, user: AnyUser, regenerate: bool = Fal
 
 def _store(name: str, content: bytes) -> str:
     # A fixed name per document: a re-render replaces the file instead of piling up copies.
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    return default_storage.save(name, ContentFile(content))
+    return storage.replace(name, content)
 
 
 def _error_text(exc: BaseException) -> str:
@@ -586,7 +583,7 @@ def charters_zip(*, decision: Decision) -> IO[bytes]:
     # PDFs are already compressed: store them, do not deflate again.
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
         for certificate in certificates:
-            with certificate.pdf.open("rb") as handle:
-                archive.writestr(f"piagam-{certificate.institution.code}-{certificate.serial}.pdf", handle.read())
+            pdf = storage.read_bytes(certificate.pdf.name)
+            archive.writestr(f"piagam-{certificate.institution.code}-{certificate.serial}.pdf", pdf)
     spool.seek(0)
     return spool
