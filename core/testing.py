@@ -3,6 +3,7 @@
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -44,7 +45,7 @@ class S3TestServer:
     """
 
     ACCESS_KEY = "meritsys-test-access"
-    SECRET_KEY = "meritsys-test-secret-0123456789"
+    SECRET_KEY = "meritsys-test-secret-0123456789"  # noqa: S105 - the local test server's own key
     BUCKET = "meritsys-test"
 
     def __init__(self, root: Path, log: Path) -> None:
@@ -89,7 +90,7 @@ class S3TestServer:
         path = f"/{self.BUCKET}" + (f"/{prefix}" if prefix else "")
         return f"s3+http://{self.ACCESS_KEY}:{self.SECRET_KEY}@127.0.0.1:{port or self.port}{path}"
 
-    def client(self):  # type: ignore[no-untyped-def]
+    def client(self) -> Any:
         import boto3
         from botocore.config import Config
 

@@ -27,5 +27,8 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     # Streamed from the store after the check above (never a bucket URL: see core/storage.py).
     return storage.download_response(
-        evidence.file.name, filename=evidence.original_name, content_type=evidence.content_type, as_attachment=not inline
+        evidence.file.name,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+        as_attachment=not inline,
     )

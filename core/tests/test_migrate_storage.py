@@ -8,10 +8,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from assessments.models import Answer, Evidence
+from assessments.periods.services import assessment_get_or_create
 from assessments.self_assessment import services as svc
 from assessments.self_assessment.tests.support import PNG_BYTES, pdf_bytes, upload
 from certificates.tests.conftest import issued_decision, province, verified_set  # noqa: F401 - fixtures
-from assessments.periods.services import assessment_get_or_create
 from conftest import client_for, make_institution, make_member
 from institutions.models import MembershipRole
 
@@ -29,7 +29,8 @@ def test_refused_while_the_files_live_on_this_disk():
         _run()
 
 
-def test_disk_files_move_to_the_bucket_once_and_verified(request, settings, period, issued_decision):
+def test_disk_files_move_to_the_bucket_once_and_verified(request, settings, period):
+    decision = request.getfixturevalue("issued_decision")  # its letter and charters are on disk
     # Evidence of an institution still answering (the decision's institutions are decided).
     editor = make_member(make_institution("K950", "Badan Masih Mengisi"), MembershipRole.EDITOR, "e@k950.local")
     assessment = assessment_get_or_create(institution=editor.membership.institution, period=period)
@@ -40,8 +41,8 @@ def test_disk_files_move_to_the_bucket_once_and_verified(request, settings, peri
     disk = Path(settings.PRIVATE_MEDIA_ROOT)
     named = sorted(
         {e.file.name for e in Evidence.objects.all()}
-        | {issued_decision.letter.name}
-        | {c.pdf.name for c in issued_decision.certificates.all()}
+        | {decision.letter.name}
+        | {c.pdf.name for c in decision.certificates.all()}
     )
     assert len(named) == 2 + 1 + 2  # two evidence files (one shared), a letter, two charters
 
@@ -56,11 +57,11 @@ def test_disk_files_move_to_the_bucket_once_and_verified(request, settings, peri
     assert out.startswith("0 copied and verified, 5 already in the bucket")
 
     # An object damaged in the bucket is copied again.
-    letter = s3.prefix + issued_decision.letter.name
+    letter = s3.prefix + decision.letter.name
     s3.client().put_object(Bucket=s3.BUCKET, Key=letter, Body=b"not the letter")
     out, _ = _run(source=str(disk))
     assert out.startswith("1 copied and verified, 4 already in the bucket")
-    assert s3.get(letter) == (disk / issued_decision.letter.name).read_bytes()
+    assert s3.get(letter) == (disk / decision.letter.name).read_bytes()
 
     # The pages now serve the bucket's copy.
     evidence = Evidence.objects.filter(original_name="a.pdf").get()
