@@ -171,8 +171,8 @@ def open_stream(name: str) -> tuple[IO[bytes] | _ObjectStream, int]:
         try:
             got = default_storage.bucket.Object(key).get()
         except Exception as exc:
-            code = getattr(exc, "response", {}).get("Error", {}).get("Code")
-            if code in {"NoSuchKey", "404"}:
+            response = getattr(exc, "response", None) or {}
+            if response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
                 raise FileNotFoundError(name) from exc
             raise
         return _ObjectStream(got["Body"], int(got["ContentLength"])), int(got["ContentLength"])
