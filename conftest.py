@@ -68,7 +68,7 @@ def s3_storage(settings, s3_server):
     Returns the server; `s3_server.keys(s3_storage.prefix)` lists what the test stored."""
     import uuid
 
-    from meritsys.storage_url import s3_options
+    from core.storage_url import s3_options
 
     prefix = f"t-{uuid.uuid4().hex[:12]}"
     url = s3_server.storage_url(prefix)

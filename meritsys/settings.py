@@ -14,7 +14,7 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from meritsys.storage_url import s3_options
+from core.storage_url import s3_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -199,7 +199,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Evidence and documents: local disk by default; an S3-compatible bucket when STORAGE_URL is set
-# (meritsys/storage_url.py), so every web and worker machine reads what another one stored.
+# (core/storage_url.py), so every web and worker machine reads what another one stored.
 STORAGE_URL = env.str("STORAGE_URL", default="")
 STORAGES = {
     "default": (

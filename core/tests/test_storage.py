@@ -8,7 +8,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from core import health, storage
-from meritsys.storage_url import StorageUrlError, s3_options
+from core.storage_url import StorageUrlError, s3_options
 from meritsys.tests.faults_support import free_port
 
 # --- STORAGE_URL -----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 
-from meritsys.storage_url import s3_options
+from core.storage_url import s3_options
 
 
 def _compose() -> dict:
