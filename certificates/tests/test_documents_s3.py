@@ -52,3 +52,22 @@ def test_a_re_render_replaces_the_object(s3_storage, issued_decision):
     before = s3_storage.keys(s3_storage.prefix)
     assert services.charter_render(certificate_id=own.pk, force=True) == "ready"
     assert s3_storage.keys(s3_storage.prefix) == before  # same key, no second copy
+
+
+def test_an_unreachable_store_leaves_the_render_to_be_retried(settings, s3_storage, issued_decision):
+    from core import storage
+    from core.storage_url import s3_options
+    from meritsys.tests.faults_support import free_port
+
+    own = issued_decision.certificates.get(institution__code="K901")
+    dead = s3_storage.storage_url("dead", port=free_port())
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_options(dead)},
+    }
+    # A transient error: the task retries it (autoretry_for), it is never recorded as failed.
+    assert storage.StorageUnavailable in services.TRANSIENT_ERRORS
+    with pytest.raises(storage.StorageUnavailable):
+        services.charter_render(certificate_id=own.pk, force=True)
+    own.refresh_from_db()
+    assert own.render_status != RenderStatus.FAILED and own.render_error == ""
