@@ -39,10 +39,15 @@ def _fresh_scale_cache():
 
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
+    # The local disk, whatever STORAGE_URL says; tests of the bucket ask for `s3_storage`.
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path / "private")}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
     }
+    settings.STORAGE_URL = ""
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
