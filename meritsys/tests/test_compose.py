@@ -70,7 +70,10 @@ def test_files_live_in_the_compose_object_store():
     assert f"mkdir -p /data/{options['bucket_name']}" in serve
     assert "objects" in compose["volumes"] and any(v.startswith("objects:") for v in objects["volumes"])
     assert services["web"]["depends_on"]["objects"]["condition"] == "service_healthy"
-    assert "healthcheck" in objects
+    # Healthy only when it answers the S3 API with the app's keys.
+    check = _defaults(" ".join(objects["healthcheck"]["test"]))
+    assert "rclone lsd :s3:" in check and "--s3-endpoint http://127.0.0.1:9000" in check
+    assert f"--s3-access-key-id {options['access_key']} --s3-secret-access-key {options['secret_key']}" in check
 
 
 def test_the_proxy_serves_static_files_and_forwards_the_scheme():
