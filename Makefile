@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run install assets messages compilemessages migrate seed test test-fast lint format clean serve-prod worker beat
+.PHONY: run install assets messages compilemessages migrate seed test test-fast lint format clean serve-prod worker beat objects
 
 run: install assets migrate compilemessages seed
 	$(MANAGE) runserver $(HOST)
@@ -70,3 +70,9 @@ worker:
 
 beat:
 	$(VENV)/bin/celery -A meritsys beat --loglevel INFO
+
+# A local S3-compatible store (rclone from requirements-dev) for trying the bucket mode:
+# STORAGE_URL=s3+http://meritsys:local-trial-secret-change-me@127.0.0.1:9000/meritsys make run
+objects: install
+	mkdir -p .objects/meritsys
+	$(VENV)/bin/rclone serve s3 .objects --addr 127.0.0.1:9000 --auth-key meritsys,local-trial-secret-change-me

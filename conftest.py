@@ -39,12 +39,51 @@ def _fresh_scale_cache():
 
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
+    # The local disk, whatever STORAGE_URL says; tests of the bucket ask for `s3_storage`.
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path / "private")}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
     }
+    settings.STORAGE_URL = ""
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- the S3-compatible store (issue 22) -------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real S3-compatible server (`rclone serve s3`) for the session; fails in CI if it cannot start."""
+    from core.testing import S3TestServer
+
+    root = tmp_path_factory.mktemp("s3")
+    server = S3TestServer(root / "data", root / "rclone.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage(settings, s3_server):
+    """Evidence and documents of this test go to the bucket, under a prefix of their own.
+
+    Returns the server; `s3_server.keys(s3_storage.prefix)` lists what the test stored."""
+    import uuid
+
+    from core.storage_url import s3_options
+
+    prefix = f"t-{uuid.uuid4().hex[:12]}"
+    url = s3_server.storage_url(prefix)
+    settings.STORAGE_URL = url
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_options(url)},
+    }
+    s3_server.prefix = prefix + "/"
+    return s3_server
 
 
 def make_user(email: str, role: str = Role.INSTITUTION, **extra) -> User:

@@ -16,8 +16,6 @@ from contextlib import contextmanager
 from typing import IO
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -48,7 +46,7 @@ from certificates.selectors import (
     charter_codes,
     decision_annex,
 )
-from core import formatting, limits
+from core import formatting, limits, storage
 from core.errors import AccessDenied, EditConflict, InvalidTransition, ValidationFailed
 from core.jobs import Built
 from core.models import Job, SideEffectKind
@@ -59,7 +57,8 @@ logger = logging.getLogger(__name__)
 PDF_QUEUE = "pdf"
 
 # Errors worth retrying: the database or its connection went away for a moment.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+# StorageUnavailable: the file store could not be reached; the render is tried again.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, storage.StorageUnavailable)
 ERROR_TEXT_MAX = 2000
 
 
@@ -419,9 +418,7 @@ def documents_retry(*, decision: Decision, user: AnyUser, regenerate: bool = Fal
 
 def _store(name: str, content: bytes) -> str:
     # A fixed name per document: a re-render replaces the file instead of piling up copies.
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    return default_storage.save(name, ContentFile(content))
+    return storage.replace(name, content)
 
 
 def _error_text(exc: BaseException) -> str:
@@ -597,8 +594,8 @@ def charters_zip(*, decision: Decision, progress: Callable[[int, int], None] | N
     # PDFs are already compressed: store them, do not deflate again.
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
         for done, certificate in enumerate(certificates, start=1):
-            with certificate.pdf.open("rb") as handle:
-                archive.writestr(f"piagam-{certificate.institution.code}-{certificate.serial}.pdf", handle.read())
+            pdf = storage.read_bytes(certificate.pdf.name)
+            archive.writestr(f"piagam-{certificate.institution.code}-{certificate.serial}.pdf", pdf)
             if progress is not None:
                 progress(done, len(certificates))
     spool.seek(0)

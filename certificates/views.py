@@ -21,7 +21,7 @@ from certificates import selectors, services
 from certificates.access import access_charter, access_letter
 from certificates.forms import DecisionForm, ReinstateForm, RevokeForm, VerifyForm
 from certificates.models import Certificate, Decision
-from core import formatting
+from core import formatting, storage
 from core.auditing import audit_access
 from core.errors import DomainError
 from core.jobs import job_request
@@ -33,10 +33,8 @@ VERIFY_TRUSTED_PROXIES = getattr(settings, "CERTIFICATE_VERIFY_TRUSTED_PROXIES",
 
 
 def _private_pdf(file: Any, filename: str) -> FileResponse:
-    response = FileResponse(file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    # Streamed from the file store after the permission check (core/storage.py).
+    return storage.download_response(file.name, filename=filename, content_type="application/pdf")
 
 
 # --- everyone signed in: the list and the downloads ---------------------------------------

@@ -29,6 +29,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.utils import timezone
 
+from core import storage
 from core.models import OutboxEntry, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -81,9 +82,10 @@ def _workers() -> str:
 
 
 def _storage() -> str:
+    # The same store evidence and documents use: the local disk or the bucket (STORAGE_URL).
     name = default_storage.save(f"healthz/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
     default_storage.delete(name)
-    return "ok"
+    return "ok (bucket)" if storage.is_remote() else "ok"
 
 
 def _outbox() -> str:

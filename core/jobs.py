@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile, File
+from django.core.files.base import File
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from core import storage
 from core.models import Job, JobStatus, SideEffectKind
 from core.outbox import outbox_add
 
@@ -93,14 +94,24 @@ def job_run(*, job_id: int) -> Job:
         Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error=str(exc)[:500], finished_at=timezone.now())
         job.refresh_from_db()
         return job
-    if isinstance(built.data, bytes):
-        job.file.save(f"jobs/{job.pk}/{built.filename}", ContentFile(built.data), save=False)
-    else:
-        with built.data:
-            job.file.save(f"jobs/{job.pk}/{built.filename}", File(built.data), save=False)
+    name = f"jobs/{job.pk}/{built.filename}"
+    try:
+        if isinstance(built.data, bytes):
+            storage.replace(name, built.data)
+            size = len(built.data)
+        else:
+            with built.data:
+                size = built.data.seek(0, 2)
+                storage.store_new(name, File(built.data))
+    except storage.StorageUnavailable as exc:
+        log.warning("job %s: the file store is unreachable", job.pk)
+        Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error=str(exc)[:500], finished_at=timezone.now())
+        job.refresh_from_db()
+        return job
+    job.file.name = name
     job.filename = built.filename
     job.content_type = built.content_type
-    job.size = job.file.size
+    job.size = size
     job.status = JobStatus.READY
     job.finished_at = timezone.now()
     job.done = job.total
@@ -122,6 +133,6 @@ def jobs_purge(*, now: dt.datetime | None = None) -> int:
     old = list(Job.objects.filter(created_at__lt=cutoff))
     for job in old:
         if job.file:
-            job.file.delete(save=False)
+            storage.delete_quietly(job.file.name)
     Job.objects.filter(pk__in=[j.pk for j in old]).delete()
     return len(old)

@@ -2,7 +2,7 @@ import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -10,7 +10,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core import dbdrop, health, jobs
+from core import dbdrop, health, jobs, storage
 from core.models import JobStatus
 
 
@@ -46,11 +46,7 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = jobs.job_of(request.user, pk)
     if job.status != JobStatus.READY or not job.file:
         return redirect("job", pk=job.pk)
-    response = FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=job.content_type
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return storage.download_response(job.file.name, filename=job.filename, content_type=job.content_type)
 
 
 @never_cache

@@ -14,6 +14,8 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from core.storage_url import s3_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -196,13 +198,20 @@ FORMAT_MODULE_PATH = ["core.formats"]
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Evidence and documents: local disk by default; an S3-compatible bucket when STORAGE_URL is set
+# (core/storage_url.py), so every web and worker machine reads what another one stored.
+STORAGE_URL = env.str("STORAGE_URL", default="")
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        # Private: never under STATIC_ROOT nor served by any URL; downloads go through views
-        # that check permission.
-        "OPTIONS": {"location": env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_media")},
-    },
+    "default": (
+        {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_options(STORAGE_URL)}
+        if STORAGE_URL
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            # Private: never under STATIC_ROOT nor served by any URL; downloads go through views
+            # that check permission.
+            "OPTIONS": {"location": env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_media")},
+        }
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

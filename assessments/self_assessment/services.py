@@ -9,10 +9,12 @@ first write, records AnswerHistory rows for each change and bumps
 """
 
 import datetime as dt
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
-from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,8 +41,10 @@ from assessments.models import (
 from assessments.scoring.services import score_queue
 from assessments.self_assessment import selectors as selectors_self
 from assessments.self_assessment.evidence import CheckedFile, evidence_check
-from core import formatting, limits
+from core import formatting, limits, storage
 from core.errors import AccessDenied, EditConflict, InvalidTransition, ValidationFailed
+
+logger = logging.getLogger(__name__)
 
 NOTE_MAX = limits.NOTE_MAX
 REPLY_MAX = limits.REPLY_MAX
@@ -174,27 +178,29 @@ def answer_update(*, answer: Answer, user: AnyUser, level: Any, note: str, versi
 # --- evidence --------------------------------------------------------------------------------
 
 
-def _store(checked: CheckedFile, upload: Any) -> str:
-    """Content-addressed storage: one stored file per SHA-256, shared by every row that names it."""
+def _store(checked: CheckedFile, upload: Any) -> tuple[str, bool]:
+    """Content-addressed storage: one stored file per SHA-256, shared by every row that names it.
+
+    Returns the path and whether this call created the file (then it is removed again if no row
+    comes to name it)."""
     probe = Evidence(sha256=checked.sha256)
     path = evidence_upload_to(probe, checked.name)
-    if not default_storage.exists(path):
-        upload.seek(0)
-        saved = default_storage.save(path, upload)
-        if saved != path:  # a concurrent writer stored the same bytes first
-            default_storage.delete(saved)
-    return path
+    return path, storage.store_new(path, upload)
 
 
-def _evidence_create(*, answer: Answer, assessment: Assessment, user: AnyUser, upload: Any) -> Evidence:
-    checked = evidence_check(upload)
+def _duplicate_refuse(answer: Answer, checked: CheckedFile) -> None:
     duplicate = Evidence.objects.filter(answer=answer, sha256=checked.sha256).first()
     if duplicate is not None:
         raise ValidationFailed(
             _("This file is already attached to indicator %(code)s (as “%(name)s”).")
             % {"code": answer.indicator.code, "name": duplicate.original_name}
         )
-    path = _store(checked, upload)
+
+
+def _evidence_create(
+    *, answer: Answer, assessment: Assessment, user: AnyUser, checked: CheckedFile, path: str
+) -> Evidence:
+    _duplicate_refuse(answer, checked)
     evidence = Evidence.objects.create(
         answer=answer,
         file=path,
@@ -209,19 +215,58 @@ def _evidence_create(*, answer: Answer, assessment: Assessment, user: AnyUser, u
     return evidence
 
 
+@contextmanager
+def _stored_upload(checked: CheckedFile, upload: Any) -> Iterator[str]:
+    """Stream a checked upload (type, size, name, SHA-256: `evidence_check`) to the file store.
+
+    Nothing is stored for a file the checks refused. If what follows (the row, the history, the
+    commit) fails, a file this upload created is removed again, so a failed upload leaves no
+    orphan; a file other rows already named is never touched.
+    """
+    path, created = _store(checked, upload)
+    try:
+        yield path
+    except BaseException:
+        if created:
+            _upload_undo(path)
+        raise
+
+
+def _upload_undo(path: str) -> None:
+    try:
+        named = Evidence.objects.filter(file=path).exists()
+    except DatabaseError:
+        # The database is gone too: we cannot tell whether another upload committed the same
+        # bytes meanwhile, so the file stays (it is harmless; logged for the record).
+        logger.warning("evidence upload failed and the database is unreachable; %s stays in the store", path)
+        return
+    if not named:
+        storage.delete_quietly(path)
+
+
 def evidence_add(*, answer: Answer, user: AnyUser, upload: Any) -> Evidence:
-    """Attach a checked file (type sniffed from bytes, size limit, safe name, SHA-256) to an answer."""
-    with transaction.atomic():
+    """Attach a checked file (type sniffed from bytes, size limit, safe name, SHA-256) to an answer.
+
+    The checks and the upload to the file store run before the assessment is locked (a 10 MB
+    upload to a bucket must not hold the lock other saves of the institution wait for); the
+    permission and state are checked once before (so a refused user stores nothing) and again
+    under the lock.
+    """
+    _require_member(user, answer.assessment)
+    _require_editable(answer, answer.assessment)
+    checked = evidence_check(upload)
+    _duplicate_refuse(answer, checked)
+    with _stored_upload(checked, upload) as path, transaction.atomic():
         assessment, locked = _lock(answer)
         locked.indicator = answer.indicator
         _require_member(user, assessment)
         _require_editable(locked, assessment)
-        return _evidence_create(answer=locked, assessment=assessment, user=user, upload=upload)
+        return _evidence_create(answer=locked, assessment=assessment, user=user, checked=checked, path=path)
 
 
 def _file_release(path: str) -> None:
     if not Evidence.objects.filter(file=path).exists():
-        default_storage.delete(path)
+        storage.delete_quietly(path)
 
 
 def evidence_delete(*, evidence: Evidence, user: AnyUser) -> None:
@@ -456,7 +501,13 @@ def clarification_reply(
         raise ValidationFailed(
             _("The reply is too long (at most %(max)s characters).") % {"max": formatting.count(REPLY_MAX)}
         )
-    with transaction.atomic():
+    checked: CheckedFile | None = None
+    if upload is not None:
+        # Checked and stored before the lock, as in evidence_add; refused people store nothing.
+        _require_member(user, clarification.answer.assessment)
+        checked = evidence_check(upload)
+    stored = _stored_upload(checked, upload) if checked is not None else nullcontext("")
+    with stored as path, transaction.atomic():
         assessment, answer = _lock(clarification.answer)
         answer.indicator = clarification.answer.indicator
         _require_member(user, assessment)
@@ -475,8 +526,8 @@ def clarification_reply(
                 _("This assessment is %(status)s; clarifications can no longer be answered.")
                 % {"status": AssessmentStatus(assessment.status).label}
             )
-        if upload is not None:
-            _evidence_create(answer=answer, assessment=assessment, user=user, upload=upload)
+        if checked is not None:
+            _evidence_create(answer=answer, assessment=assessment, user=user, checked=checked, path=path)
         history_record(answer=answer, user=user, field="clarification_reply", old=locked.reply, new=reply)
         locked.reply = reply
         locked.replied_by = person(user)

@@ -4,6 +4,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from assessments.access import access_evidence
+from core import storage
 from core.auditing import audit_access
 
 # Types a browser may show inline (previews for verifiers); anything else downloads.
@@ -24,12 +25,10 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
         request=request,
         detail={"assessment": assessment.pk, "institution": assessment.institution_id, "period": assessment.period_id},
     )
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=not inline,
+    # Streamed from the store after the check above (never a bucket URL: see core/storage.py).
+    return storage.download_response(
+        evidence.file.name,
         filename=evidence.original_name,
         content_type=evidence.content_type,
+        as_attachment=not inline,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

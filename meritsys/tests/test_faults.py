@@ -1,4 +1,5 @@
-"""Fault suite (issue 14): Redis, the broker, a worker and PostgreSQL connections fail under a real stack.
+"""Fault suite (issues 14, 22): Redis, the broker, a worker, PostgreSQL connections and the file
+store's connection fail under a real stack.
 
 It starts its own gunicorn (two: one straight to PostgreSQL, one through a proxy it can cut), a Celery
 worker with an embedded beat, and TCP proxies in front of Redis (cache and broker apart) and
@@ -22,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from assessments.models import Answer, AssessmentStatus, Clarification, ReviewState, Score, ScoreBasis
+from assessments.models import Answer, AssessmentStatus, Clarification, Evidence, ReviewState, Score, ScoreBasis
 from assessments.periods.services import assessment_get_or_create
 from assessments.self_assessment.tests.support import fill_all, pdf_bytes
 from certificates.models import Certificate, Decision, RenderStatus
@@ -417,3 +418,57 @@ def test_dropped_database_connections_never_answer_server_error_for_a_saved_chan
     )
     assert committed_5xx == 0
     assert told_saved_not_saved == 0
+
+
+def test_storage_cut_uploads_and_downloads_say_so_and_nothing_is_half_stored(stack, period, s3_server):
+    """A web server whose bucket sits behind a proxy that is cut (issue 22)."""
+    institution, assessment, people, decision = _world("S", period, verified=0)
+    answers = list(assessment.answers.order_by("pk")[:2])
+    prefix = f"faults-{institution.pk}"
+    storage_proxy = Proxy("127.0.0.1", s3_server.port)
+    port = free_port()
+    stack.processes.gunicorn("web3", port, STORAGE_URL=s3_server.storage_url(prefix, port=storage_proxy.port))
+    try:
+        editor = _browser(stack, people["editor"], port)
+        first_url = reverse("assessments_self:evidence_upload", args=[assessment.pk, answers[0].indicator_id])
+        second_url = reverse("assessments_self:evidence_upload", args=[assessment.pk, answers[1].indicator_id])
+        status, body, _ = editor.post(first_url, {}, files={"file": ("a.pdf", pdf_bytes("before-cut"))}, htmx=True)
+        assert status == 200 and "uploaded" in body
+        stored = Evidence.objects.get(answer=answers[0])
+        download = reverse("assessments:evidence_download", args=[stored.pk])
+        keys_before = s3_server.keys(prefix)
+
+        storage_proxy.cut()
+        started = time.monotonic()
+        status, body, _ = editor.post(second_url, {}, files={"file": ("b.pdf", pdf_bytes("during-cut"))}, htmx=True)
+        upload_answered_in = time.monotonic() - started
+        assert status == 200
+        assert "The file store cannot be reached right now, so nothing was saved" in body
+        assert not Evidence.objects.filter(answer=answers[1]).exists()
+        status, body, _ = editor.get(download)
+        assert status == 503 and "The file store cannot be reached right now" in body
+        ready_status, ready = stack.ready(port)
+        assert ready_status == 503 and ready["checks"]["storage"]["ok"] is False
+
+        storage_proxy.restore()
+        # Nothing half-stored: the bucket holds what it held before the cut, and no row names more.
+        assert s3_server.keys(prefix) == keys_before
+        status, body, _ = editor.post(second_url, {}, files={"file": ("b.pdf", pdf_bytes("during-cut"))}, htmx=True)
+        assert status == 200 and "uploaded" in body
+        status, body, _ = editor.get(download)
+        assert status == 200 and body.encode() == pdf_bytes("before-cut")
+        assert stack.ready(port)[0] == 200
+        keys = set(s3_server.keys(prefix))
+        named = {f"{prefix}/{e.file.name}" for e in Evidence.objects.filter(answer__assessment=assessment)}
+        assert keys == named
+        _report(
+            "storage_cut",
+            requests=len(editor.log),
+            answered_503=sum(1 for entry in editor.log if entry[2] == 503),
+            other_5xx=sum(1 for entry in editor.log if entry[2] >= 500 and entry[2] != 503),
+            rows_without_object=len(named - keys),
+            objects_without_row=len(keys - named),
+            upload_refused_in_seconds=round(upload_answered_in, 2),
+        )
+    finally:
+        storage_proxy.close()
