@@ -150,3 +150,14 @@ def test_a_real_worker_builds_the_export(celery_worker_process, settings, admin_
     assert job.status == JobStatus.READY, job.error
     assert job.file.read().startswith(b"PK")  # an xlsx is a zip
     assert "core.outbox.deliver" in celery_worker_process.log()
+
+
+def test_an_export_goes_through_the_bucket(s3_storage, admin_user, period):
+    """With object storage the job's file is an object of the bucket, streamed back to the requester and
+    removed with the job."""
+    page, content = job_download(client_for(admin_user), "/exports/results.csv", {"period": period.pk})
+    job = Job.objects.get()
+    assert f"{s3_storage.prefix}{job.file.name}" in s3_storage.keys(s3_storage.prefix)
+    assert content.startswith(b"\xef\xbb\xbf") and len(content) == job.size
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
+    assert jobs.jobs_purge() == 1 and not s3_storage.keys(s3_storage.prefix + "jobs/")
