@@ -9,6 +9,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from django.core.paginator import Page, Paginator
+
+from accounts.models import AnyUser
+from assessments.access import assessments_visible_to
 from assessments.models import Assessment, Period
 from surveys.domain import DimensionSpec, ItemSpec, QuestionnaireSpec
 from surveys.models import Dimension, Item, Questionnaire, Survey, SurveyStatus, SurveyUnit, SurveyWindow
@@ -139,3 +143,28 @@ def flag_counts(survey: Survey) -> FlagCounts:
         excluded=Count("pk", filter=Q(excluded=True)),
     )
     return FlagCounts(**counts)
+
+
+LIST_PAGE_SIZE = 50
+
+
+def survey_list_for_user(*, user: AnyUser, page: object) -> Page:
+    """The assessments the user may see whose instrument carries a staff survey, with their
+    survey (or none yet), newest period first; a page of rows in two queries."""
+    rows = (
+        assessments_visible_to(user)
+        .filter(period__instrument__components__questionnaire__isnull=False)
+        .select_related("institution", "period", "survey")
+        .order_by("-period__self_assessment_opens", "institution__name", "pk")
+    )
+    return Paginator(rows, LIST_PAGE_SIZE).get_page(page)
+
+
+def survey_periods() -> list[tuple[Period, SurveyWindow | None]]:
+    """Periods whose instrument carries a staff survey, with their survey window (admin)."""
+    periods = list(
+        Period.objects.filter(instrument__components__questionnaire__isnull=False)
+        .select_related("survey_window")
+        .order_by("-self_assessment_opens")
+    )
+    return [(p, getattr(p, "survey_window", None)) for p in periods]

@@ -5,6 +5,7 @@ from surveys import views
 app_name = "surveys"
 
 urlpatterns = [
+    path("surveys/", views.survey_list, name="list"),
     path("surveys/assessment/<int:assessment_id>/", views.manage, name="manage"),
     path("surveys/assessment/<int:assessment_id>/qr.svg", views.qr, name="qr"),
     path("surveys/assessment/<int:assessment_id>/quality/", views.quality, name="quality"),

@@ -23,6 +23,8 @@ from surveys.io import questionnaire_export_json
 from surveys.models import Questionnaire, Survey, SurveyStatus
 from surveys.selectors import (
     flag_counts,
+    survey_list_for_user,
+    survey_periods,
     labels,
     questionnaire_data,
     questionnaire_for,
@@ -35,6 +37,16 @@ from surveys.throttle import submission_allowed
 
 def _public_url(request: HttpRequest, survey: Survey) -> str:
     return request.build_absolute_uri(reverse("surveys:answer", args=[survey.public_id]))
+
+
+@login_required
+def survey_list(request: HttpRequest) -> HttpResponse:
+    page = survey_list_for_user(user=request.user, page=request.GET.get("page"))
+    return render(
+        request,
+        "surveys/list.html",
+        {"page": page, "periods": survey_periods() if is_admin(request.user) else []},
+    )
 
 
 @login_required
