@@ -99,7 +99,9 @@ def _unknown(doc: dict[str, Any], allowed: frozenset[str], where: str, errors: l
 def validate(doc: Any) -> dict[str, Any]:
     """The clean questionnaire, or ValidationFailed listing every problem."""
     if not isinstance(doc, dict):
-        raise ValidationFailed(_("The file is not a questionnaire."), errors=[_("JSON: the top level must be an object.")])
+        raise ValidationFailed(
+            _("The file is not a questionnaire."), errors=[_("JSON: the top level must be an object.")]
+        )
     errors: list[str] = []
     where = "questionnaire"
     _unknown(doc, TOP_KEYS, where, errors)
@@ -226,9 +228,10 @@ def questionnaire_import(*, data: bytes, user: AnyUser | None) -> Questionnaire:
     clean = validate(doc)
     with transaction.atomic():
         component = Component.objects.select_for_update().get(pk=clean["component"].pk)
-        existing = Questionnaire.objects.filter(component=component).first() or Questionnaire.objects.filter(
-            code=clean["code"]
-        ).first()
+        existing = (
+            Questionnaire.objects.filter(component=component).first()
+            or Questionnaire.objects.filter(code=clean["code"]).first()
+        )
         if existing is not None:
             if existing.surveys.exists():
                 raise ValidationFailed(
@@ -238,7 +241,10 @@ def questionnaire_import(*, data: bytes, user: AnyUser | None) -> Questionnaire:
             existing.delete()
         questionnaire = Questionnaire.objects.create(
             component=component,
-            **{k: clean[k] for k in ("code", "name", "is_reference", "reference_note", "min_respondents", "min_seconds")},
+            **{
+                k: clean[k]
+                for k in ("code", "name", "is_reference", "reference_note", "min_respondents", "min_seconds")
+            },
             scale_labels=clean["scale_labels"],
             scale_labels_en=clean["scale_labels_en"],
         )

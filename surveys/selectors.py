@@ -5,11 +5,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language
-
-from django.core.paginator import Page, Paginator
 
 from accounts.models import AnyUser
 from assessments.access import assessments_visible_to
@@ -62,7 +61,9 @@ def questionnaire_data(questionnaire_id: int) -> QuestionnaireData:
 
 def labels(questionnaire: Questionnaire) -> list[str]:
     english = (get_language() or "id").startswith("en")
-    return list(questionnaire.scale_labels_en if english and questionnaire.scale_labels_en else questionnaire.scale_labels)
+    return list(
+        questionnaire.scale_labels_en if english and questionnaire.scale_labels_en else questionnaire.scale_labels
+    )
 
 
 def window_of(period: Period) -> SurveyWindow | None:
@@ -148,7 +149,7 @@ def flag_counts(survey: Survey) -> FlagCounts:
 LIST_PAGE_SIZE = 50
 
 
-def survey_list_for_user(*, user: AnyUser, page: object) -> Page:
+def survey_list_for_user(*, user: AnyUser, page: str | None) -> Page:
     """The assessments the user may see whose instrument carries a staff survey, with their
     survey (or none yet), newest period first; a page of rows in two queries."""
     rows = (

@@ -44,7 +44,7 @@ from surveys.selectors import questionnaire_data, questionnaire_for, survey_acce
 
 POPULATION_MAX = 2_000_000
 UNITS_MAX = 200
-TOKEN_SALT = "surveys.answer"
+TOKEN_SALT = "surveys.answer"  # noqa: S105 - a signing namespace, not a secret
 TOKEN_MAX_AGE = 14 * 24 * 3600
 
 
@@ -111,13 +111,12 @@ def survey_open(
             opened_by=person(user),
         )
         SurveyUnit.objects.bulk_create(
-            SurveyUnit(survey=survey, name=name[:120], population=pop, position=i) for i, (name, pop) in enumerate(units)
+            SurveyUnit(survey=survey, name=name[:120], population=pop, position=i)
+            for i, (name, pop) in enumerate(units)
         )
         SurveyEvent.objects.create(survey=survey, kind=SurveyEventKind.OPENED, actor=person(user))
         # The in-product survey now owns the value: a hand-entered one no longer counts.
-        component_value_computed_set(
-            assessment_id=locked.pk, component=questionnaire.component, value=None, note=""
-        )
+        component_value_computed_set(assessment_id=locked.pk, component=questionnaire.component, value=None, note="")
     return survey
 
 
@@ -149,13 +148,12 @@ def _answers(raw: Mapping[str, Any], codes: frozenset[str], points: int) -> dict
             continue
         if not value.isdigit() or not 1 <= int(value) <= points:
             raise ValidationFailed(
-                _("An answer runs from 1 to %(points)s; %(value)s was refused.") % {"points": points, "value": value[:10]}
+                _("An answer runs from 1 to %(points)s; %(value)s was refused.")
+                % {"points": points, "value": value[:10]}
             )
         answers[code] = int(value)
     if missing:
-        raise ValidationFailed(
-            _("%(count)s statement(s) still need an answer.") % {"count": formatting.count(missing)}
-        )
+        raise ValidationFailed(_("%(count)s statement(s) still need an answer.") % {"count": formatting.count(missing)})
     return answers
 
 
@@ -216,9 +214,7 @@ def survey_result_queue(*, survey: Survey) -> None:
     """Record the survey's aggregation in the current transaction (core.outbox)."""
     from surveys.tasks import survey_result_task
 
-    outbox_add(
-        kind=SideEffectKind.SCORE, task=survey_result_task.name, args=[survey.pk], ref=f"survey:{survey.pk}"
-    )
+    outbox_add(kind=SideEffectKind.SCORE, task=survey_result_task.name, args=[survey.pk], ref=f"survey:{survey.pk}")
 
 
 def survey_result_queue_now(*, survey: Survey) -> None:
@@ -239,7 +235,9 @@ def survey_result_compute(*, survey_id: int) -> Decimal | None:
     data = questionnaire_data(survey.questionnaire_id)
     totals = domain.Totals.empty()
     for answers in (
-        Response.objects.filter(survey=survey, excluded=False).values_list("answers", flat=True).iterator(chunk_size=5000)
+        Response.objects.filter(survey=survey, excluded=False)
+        .values_list("answers", flat=True)
+        .iterator(chunk_size=5000)
     ):
         totals.add(answers)
     result = domain.survey_value(data.spec, totals)
@@ -247,7 +245,9 @@ def survey_result_compute(*, survey_id: int) -> Decimal | None:
     with transaction.atomic():
         locked = Survey.objects.select_for_update().get(pk=survey.pk)
         locked.result_value = result.value.quantize(domain_quantum()) if result.value is not None else None
-        locked.result_dimensions = {k: str(v.quantize(domain_quantum())) if v is not None else None for k, v in result.dimensions.items()}
+        locked.result_dimensions = {
+            k: str(v.quantize(domain_quantum())) if v is not None else None for k, v in result.dimensions.items()
+        }
         locked.result_counted = totals.responses
         locked.result_at = timezone.now()
         locked.save(update_fields=["result_value", "result_dimensions", "result_counted", "result_at"])

@@ -1,9 +1,10 @@
 """The answer endpoint's flood limit: submissions per client address per hour, in the shared cache.
 
 Redis in production, so every web process counts together. The address is hashed before it
-becomes a key (no address in clear, even in the cache). If the cache is down the counter reads
-zero and submissions go on: the signed one-time form and the nonce's uniqueness still refuse
-replays, so a Redis outage costs the flood limit, never the survey.
+becomes a key (no address in clear, even in the cache). If the cache is down the count stays at
+one (core.cache.TolerantRedisCache answers a failed increment with the increment) and
+submissions go on: the signed one-time form and the nonce's uniqueness still refuse replays, so
+a Redis outage costs the flood limit, never the survey.
 """
 
 import hashlib
@@ -24,10 +25,7 @@ def submission_allowed(address: str) -> bool:
     """Count one submission from this address; False once it is over the hourly limit."""
     key = _key(address)
     try:
-        if cache.add(key, 1, timeout=WINDOW_SECONDS + 60):
-            count = 1
-        else:
-            count = int(cache.incr(key))
+        count = 1 if cache.add(key, 1, timeout=WINDOW_SECONDS + 60) else int(cache.incr(key))
     except ValueError:  # expired between add and incr
         count = 1
     except Exception:  # noqa: BLE001 - the cache is down: degrade to no flood limit (see above)

@@ -1,6 +1,8 @@
 """Survey pages: the institution's survey (open, share, progress), quality review, the period's
 window, and the public, anonymous answering page."""
 
+from typing import Any
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,12 +25,12 @@ from surveys.io import questionnaire_export_json
 from surveys.models import Questionnaire, Survey, SurveyStatus
 from surveys.selectors import (
     flag_counts,
-    survey_list_for_user,
-    survey_periods,
     labels,
     questionnaire_data,
     questionnaire_for,
     survey_accepting,
+    survey_list_for_user,
+    survey_periods,
     survey_progress,
     window_of,
 )
@@ -85,7 +87,7 @@ def manage(request: HttpRequest, assessment_id: int) -> HttpResponse:
             messages.error(request, exc.message)
     questionnaire = questionnaire_for(assessment)
     window = window_of(assessment.period)
-    context = {
+    context: dict[str, Any] = {
         "assessment": assessment,
         "survey": survey,
         "questionnaire": questionnaire,
@@ -127,7 +129,9 @@ def quality(request: HttpRequest, assessment_id: int) -> HttpResponse:
             if request.POST.get("action") == "shortfall":
                 shortfall_form = ShortfallForm(request.POST)
                 if shortfall_form.is_valid():
-                    services.shortfall_accept(survey=survey, user=request.user, reason=shortfall_form.cleaned_data["reason"])
+                    services.shortfall_accept(
+                        survey=survey, user=request.user, reason=shortfall_form.cleaned_data["reason"]
+                    )
                     messages.success(request, _("The shortfall is accepted; the reason is in the history."))
                     return redirect("surveys:quality", assessment_id=assessment.pk)
             else:
@@ -204,9 +208,11 @@ def _answer_context(survey: Survey) -> dict[str, object]:
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, public_id: str) -> HttpResponse:
     """The anonymous answering page: no login; nothing about the respondent is stored."""
-    survey = Survey.objects.select_related("assessment__period", "assessment__institution").filter(
-        public_id=public_id[:32]
-    ).first()
+    survey = (
+        Survey.objects.select_related("assessment__period", "assessment__institution")
+        .filter(public_id=public_id[:32])
+        .first()
+    )
     if survey is None:
         return render(request, "surveys/answer_message.html", {"unknown": True}, status=404)
     if not survey_accepting(survey, window_of(survey.assessment.period)):

@@ -15,9 +15,9 @@ survey ran outside the product.
 
 import csv
 import io
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -142,7 +142,9 @@ def component_value_computed_set(*, assessment_id: int, component: Component, va
         if current is not None and current.value == value:
             return
         ComponentValue.objects.update_or_create(
-            assessment=assessment, component=component, defaults={"value": value, "note": note[:NOTE_MAX], "entered_by": None}
+            assessment=assessment,
+            component=component,
+            defaults={"value": value, "note": note[:NOTE_MAX], "entered_by": None},
         )
     Assessment.objects.filter(pk=assessment.pk).update(answers_changed_at=timezone.now())
     for basis in (ScoreBasis.SELF, ScoreBasis.VERIFIED):
@@ -232,14 +234,11 @@ def component_values_import(*, period: Period, data: bytes, filename: str, user:
                     "codes": ", ".join(components),
                 }
             )
-        if (
-            assessment is not None
-            and component is not None
-            and component.kind == SURVEY
-            and assessment.pk in computed
-        ):
+        if assessment is not None and component is not None and component.kind == SURVEY and assessment.pk in computed:
             errors.append(
-                _("%(where)s, column %(column)s: %(code)s runs its staff survey in meritsys; the responses give this value")
+                _(
+                    "%(where)s, column %(column)s: %(code)s runs its staff survey in meritsys; the responses give this value"
+                )
                 % {"where": where, "column": "component", "code": code}
             )
         if (code, component_code) in seen:

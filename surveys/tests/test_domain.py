@@ -43,7 +43,9 @@ def test_value_is_weighted_item_means_then_weighted_dimensions():
 
 
 def test_no_answers_no_value():
-    spec = QuestionnaireSpec(points=5, dimensions=(DimensionSpec("A", Decimal(1)),), items=(ItemSpec("a", "A", Decimal(1), False),))
+    spec = QuestionnaireSpec(
+        points=5, dimensions=(DimensionSpec("A", Decimal(1)),), items=(ItemSpec("a", "A", Decimal(1), False),)
+    )
     assert domain.survey_value(spec, Totals.empty()).value is None
 
 

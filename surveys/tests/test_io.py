@@ -15,7 +15,9 @@ def test_reference_questionnaire_is_marked_and_complete(questionnaire):
     assert questionnaire.dimensions.count() == 5
     assert questionnaire.items.count() == 20
     assert questionnaire.items.filter(reverse=True).count() == 3
-    assert questionnaire.scale_labels[0] == "Sangat tidak setuju" and questionnaire.scale_labels_en[-1] == "Strongly agree"
+    assert (
+        questionnaire.scale_labels[0] == "Sangat tidak setuju" and questionnaire.scale_labels_en[-1] == "Strongly agree"
+    )
 
 
 def test_export_then_import_is_the_same_document(questionnaire, admin_user):

@@ -72,8 +72,8 @@ def test_replay_forgery_and_bad_values_store_nothing(survey):
 
 
 def test_a_form_of_another_survey_is_refused(survey, period25, lead25):
-    from conftest import make_institution, make_member
     from assessments.periods.services import assessment_get_or_create
+    from conftest import make_institution, make_member
     from institutions.models import MembershipRole
 
     other = make_institution("K952", "Kementerian Lain Survei")
@@ -158,9 +158,7 @@ def test_value_hand_computed(survey, django_capture_on_commit_callbacks):
     assert Decimal(survey_part["contribution"]) == Decimal("0.1875")
 
 
-def test_shortfall_accepted_by_the_admin_with_a_reason(
-    survey, admin_user, lead25, django_capture_on_commit_callbacks
-):
+def test_shortfall_accepted_by_the_admin_with_a_reason(survey, admin_user, lead25, django_capture_on_commit_callbacks):
     for n in range(10):
         submit(survey, address=f"10.3.0.{n}")
     with pytest.raises(AccessDenied):
@@ -201,7 +199,9 @@ def test_hand_entry_is_refused_once_the_survey_runs_here(survey, admin_user):
             assessment=survey.assessment, component_code="survey", raw_value="0,8", note="", user=admin_user
         )
     # The bonus is still entered by hand.
-    component_value_set(assessment=survey.assessment, component_code="bonus", raw_value="0,01", note="", user=admin_user)
+    component_value_set(
+        assessment=survey.assessment, component_code="bonus", raw_value="0,01", note="", user=admin_user
+    )
 
 
 def test_opening_replaces_a_hand_entered_value(assessment25, lead25, admin_user):

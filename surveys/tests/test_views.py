@@ -10,10 +10,6 @@ from surveys.models import Response, Survey
 from surveys.tests.conftest import aged_token, answers_for, submit
 
 
-def _page_token(html: str) -> str:
-    return re.search(r'name="form_token" value="([^"]+)"', html).group(1)
-
-
 def test_the_public_page_needs_no_login_and_states_the_rules(survey):
     response = Client().get(reverse("surveys:answer", args=[survey.public_id]))
     html = response.content.decode()
@@ -26,6 +22,7 @@ def test_the_public_page_needs_no_login_and_states_the_rules(survey):
 def test_the_public_page_in_indonesian(survey, indonesian):
     html = Client().get(reverse("surveys:answer", args=[survey.public_id])).content.decode()
     assert "Sangat setuju" in html and "Saya bangga bekerja di instansi ini." in html
+    assert "Jawaban Anda anonim" in html and "Kirim jawaban saya" in html
 
 
 def test_answering_and_the_thank_you(survey):
@@ -77,11 +74,16 @@ def test_a_flood_from_one_address_is_stopped(survey, settings):
     settings.SURVEY_SUBMISSIONS_PER_ADDRESS_HOUR = 2
     client = Client(REMOTE_ADDR="192.0.2.50")
     url = reverse("surveys:answer", args=[survey.public_id])
-    codes = [client.post(url, {"form_token": aged_token(survey), **answers_for(survey.questionnaire)}).status_code for _ in range(3)]
+    codes = [
+        client.post(url, {"form_token": aged_token(survey), **answers_for(survey.questionnaire)}).status_code
+        for _ in range(3)
+    ]
     assert codes == [302, 302, 429]
     assert Response.objects.count() == 2
     # Another address is not affected.
-    other = Client(REMOTE_ADDR="192.0.2.51").post(url, {"form_token": aged_token(survey), **answers_for(survey.questionnaire)})
+    other = Client(REMOTE_ADDR="192.0.2.51").post(
+        url, {"form_token": aged_token(survey), **answers_for(survey.questionnaire)}
+    )
     assert other.status_code == 302
     cache.clear()
 
@@ -128,9 +130,7 @@ def test_the_editor_sees_but_cannot_open(assessment25, editor25):
     assert not Survey.objects.exists()
 
 
-def test_progress_hides_small_units_and_its_query_count_does_not_grow(
-    assessment25, lead25, django_assert_num_queries
-):
+def test_progress_hides_small_units_and_its_query_count_does_not_grow(assessment25, lead25, django_assert_num_queries):
     from surveys import services
 
     survey = services.survey_open(
@@ -156,9 +156,7 @@ def test_progress_hides_small_units_and_its_query_count_does_not_grow(
     assert re.search(r"Biro A</th><td>40</td>", page)
 
 
-def test_the_verifier_excludes_a_flagged_response_on_the_page(
-    survey, verifier, django_capture_on_commit_callbacks
-):
+def test_the_verifier_excludes_a_flagged_response_on_the_page(survey, verifier, django_capture_on_commit_callbacks):
     survey.assessment.verifiers.add(verifier)
     for n in range(12):
         submit(survey, address=f"10.5.0.{n}")
