@@ -97,6 +97,10 @@ class SurveyWindow(models.Model):
         ]
 
 
+def poster_upload_to(instance: "Survey", filename: str) -> str:
+    return f"surveys/{instance.assessment_id}/{filename}"
+
+
 class SurveyStatus(models.TextChoices):
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
@@ -129,6 +133,8 @@ class Survey(models.Model):
     result_dimensions = models.JSONField(default=dict)
     result_counted = models.PositiveIntegerField(default=0)
     result_at = models.DateTimeField(null=True, blank=True)
+    # The printable A4 poster (link, QR code, the anonymity rules), rendered through the outbox.
+    poster = models.FileField(upload_to=poster_upload_to, max_length=255, blank=True)
 
     class Meta:
         constraints = [length_constraint("shortfall_reason", REASON_MAX, name="survey_shortfall_reason_length")]

@@ -17,6 +17,14 @@ from surveys.domain import DimensionSpec, ItemSpec, QuestionnaireSpec
 from surveys.models import Dimension, Item, Questionnaire, Survey, SurveyStatus, SurveyUnit, SurveyWindow
 
 
+def public_url(survey: Survey) -> str:
+    """The survey's public address (PUBLIC_BASE_URL: the same in the page, the QR code and the poster)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("surveys:answer", args=[survey.public_id])
+
+
 def assessments_with_survey(assessment_ids: Iterable[int]) -> set[int]:
     ids = list(assessment_ids)
     if not ids:

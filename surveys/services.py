@@ -13,6 +13,7 @@ import secrets
 import time
 from collections.abc import Mapping
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.core import signing
@@ -42,6 +43,7 @@ from surveys.models import (
 )
 from surveys.selectors import questionnaire_data, questionnaire_for, survey_accepting, window_of
 
+POSTER_CSS = Path(__file__).resolve().parent / "templates" / "surveys" / "poster.css"
 POPULATION_MAX = 2_000_000
 UNITS_MAX = 200
 TOKEN_SALT = "surveys.answer"  # noqa: S105 - a signing namespace, not a secret
@@ -115,6 +117,7 @@ def survey_open(
             for i, (name, pop) in enumerate(units)
         )
         SurveyEvent.objects.create(survey=survey, kind=SurveyEventKind.OPENED, actor=person(user))
+        survey_poster_queue(survey=survey)
         # The in-product survey now owns the value: a hand-entered one no longer counts.
         component_value_computed_set(assessment_id=locked.pk, component=questionnaire.component, value=None, note="")
     return survey
@@ -215,6 +218,50 @@ def survey_result_queue(*, survey: Survey) -> None:
     from surveys.tasks import survey_result_task
 
     outbox_add(kind=SideEffectKind.SCORE, task=survey_result_task.name, args=[survey.pk], ref=f"survey:{survey.pk}")
+
+
+def survey_poster_queue(*, survey: Survey) -> None:
+    """Record the poster's rendering in the current transaction (core.outbox)."""
+    from surveys.tasks import survey_poster_task
+
+    outbox_add(
+        kind=SideEffectKind.DOCUMENT,
+        task=survey_poster_task.name,
+        args=[survey.pk],
+        queue="pdf",
+        ref=f"survey-poster:{survey.pk}",
+    )
+
+
+def survey_poster_render(*, survey_id: int) -> None:
+    """Render and store the survey's A4 poster (in Indonesian, like every printed document)."""
+    from django.core.files.base import ContentFile
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from certificates.documents import pdf_from_html, qr_data_uri
+    from surveys.selectors import public_url
+
+    survey = Survey.objects.select_related("assessment__institution", "assessment__period", "questionnaire").get(
+        pk=survey_id
+    )
+    link = public_url(survey)
+    with translation.override("id"):
+        html = render_to_string(
+            "surveys/poster.html",
+            {
+                "survey": survey,
+                "link": link,
+                "qr": qr_data_uri(link),
+                "window": window_of(survey.assessment.period),
+                "minimum": survey.questionnaire.min_respondents,
+            },
+        )
+    pdf = pdf_from_html(html, str(POSTER_CSS))
+    if survey.poster:
+        survey.poster.delete(save=False)
+    survey.poster.save("poster-survei.pdf", ContentFile(pdf), save=False)
+    Survey.objects.filter(pk=survey.pk).update(poster=survey.poster.name)
 
 
 def survey_result_queue_now(*, survey: Survey) -> None:

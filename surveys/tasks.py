@@ -20,3 +20,10 @@ def survey_result_task(survey_id: int) -> str | None:
 def surveys_close_due_task() -> int:
     """Beat task: close the surveys whose window has ended (drops their de-duplication hashes)."""
     return services.surveys_close_due()
+
+
+@shared_task(**RETRY_TRANSIENT, soft_time_limit=60, time_limit=90)
+def survey_poster_task(survey_id: int) -> None:
+    """Render the survey's A4 poster."""
+    if Survey.objects.filter(pk=survey_id).exists():
+        services.survey_poster_render(survey_id=survey_id)

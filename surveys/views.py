@@ -6,9 +6,8 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -26,6 +25,7 @@ from surveys.models import Questionnaire, Survey, SurveyStatus
 from surveys.selectors import (
     flag_counts,
     labels,
+    public_url,
     questionnaire_data,
     questionnaire_for,
     survey_accepting,
@@ -35,10 +35,6 @@ from surveys.selectors import (
     window_of,
 )
 from surveys.throttle import submission_allowed
-
-
-def _public_url(request: HttpRequest, survey: Survey) -> str:
-    return request.build_absolute_uri(reverse("surveys:answer", args=[survey.public_id]))
 
 
 @login_required
@@ -100,7 +96,7 @@ def manage(request: HttpRequest, assessment_id: int) -> HttpResponse:
     if survey is not None:
         context.update(
             progress=survey_progress(survey),
-            link=_public_url(request, survey),
+            link=public_url(survey),
             accepting=survey_accepting(survey, window),
             can_close=survey.status == SurveyStatus.OPEN
             and (access.can_open_survey(request.user, assessment) or is_admin(request.user)),
@@ -112,8 +108,21 @@ def manage(request: HttpRequest, assessment_id: int) -> HttpResponse:
 def qr(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = access.access_survey_assessment(request.user, assessment_id)
     survey = get_object_or_404(Survey, assessment=assessment)
-    svg = segno.make(_public_url(request, survey), error="m").svg_inline(scale=6, title=_("Survey link"))
+    svg = segno.make(public_url(survey), error="m").svg_inline(scale=6, title=_("Survey link"))
     return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@login_required
+def poster(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = access.access_survey_assessment(request.user, assessment_id)
+    survey = get_object_or_404(Survey, assessment=assessment)
+    if not survey.poster:
+        raise Http404
+    response = FileResponse(
+        survey.poster.open("rb"), as_attachment=True, filename="poster-survei.pdf", content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

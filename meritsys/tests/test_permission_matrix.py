@@ -136,6 +136,7 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "surveys:manage": (INSTITUTION_RESULTS, INSTITUTION_RESULTS),
     "surveys:qr": (INSTITUTION_RESULTS, INSTITUTION_RESULTS),
     "surveys:quality": (ASSIGNED, ASSIGNED),
+    "surveys:poster": (INSTITUTION_RESULTS, INSTITUTION_RESULTS),
     "surveys:window": (ADMIN, ADMIN),
     "surveys:questionnaire_export": (OVERSIGHT, OVERSIGHT),
     "surveys:answer": (ALL, ALL),
@@ -208,6 +209,7 @@ def matrix_world(verification_started, admin_user, verifier, other_verifier, edi
     survey = Survey.objects.create(
         assessment=assessment, questionnaire=questionnaire, public_id="matrix-survey", population=10, sample_target=10
     )
+    survey.poster.save("poster.pdf", ContentFile(b"%PDF-1.4 poster"), save=True)
     SurveyWindow.objects.create(
         period=period, opens_on=timezone.localdate(), closes_on=timezone.localdate() + dt.timedelta(days=5)
     )

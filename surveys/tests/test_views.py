@@ -192,3 +192,25 @@ def test_the_list_shows_the_institutions_survey(survey, lead25):
     submit(survey)
     page = client_for(lead25).get(reverse("surveys:list")).content.decode()
     assert "Kementerian Survei" in page and ">1</td>" in page
+
+
+def test_the_a4_poster_carries_the_link_and_the_rules(
+    assessment25, lead25, django_capture_on_commit_callbacks, tmp_path
+):
+    from meritsys.tests.journey_support import pdf_text
+    from surveys.selectors import public_url
+
+    client = client_for(lead25)
+    url = reverse("surveys:manage", args=[assessment25.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "open", "population": "250"})
+    survey = Survey.objects.get()
+    assert 'id="poster-link"' in client.get(url).content.decode()
+    response = client.get(reverse("surveys:poster", args=[assessment25.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    path = tmp_path / "poster.pdf"
+    path.write_bytes(b"".join(response.streaming_content))
+    text = " ".join(pdf_text(path).split())
+    assert "Survei pegawai" in text and "Kementerian Survei" in text
+    assert public_url(survey) in text.replace(" ", "") or survey.public_id in text
+    assert "Jawaban Anda anonim" in text
