@@ -32,6 +32,7 @@ from core.limits import REASON_MAX, text_check
 from core.models import SideEffectKind
 from core.outbox import outbox_add
 from surveys import access, domain
+from surveys.aggregate import totals_by_survey
 from surveys.models import (
     Response,
     Survey,
@@ -280,13 +281,7 @@ def survey_result_compute(*, survey_id: int) -> Decimal | None:
     it (pending) otherwise."""
     survey = Survey.objects.select_related("assessment__period__instrument").get(pk=survey_id)
     data = questionnaire_data(survey.questionnaire_id)
-    totals = domain.Totals.empty()
-    for answers in (
-        Response.objects.filter(survey=survey, excluded=False)
-        .values_list("answers", flat=True)
-        .iterator(chunk_size=5000)
-    ):
-        totals.add(answers)
+    totals = totals_by_survey([survey.pk])[survey.pk]
     result = domain.survey_value(data.spec, totals)
     minimum = data.questionnaire.min_respondents
     with transaction.atomic():

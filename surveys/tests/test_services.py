@@ -208,3 +208,19 @@ def test_opening_replaces_a_hand_entered_value(assessment25, lead25, admin_user)
     component_value_set(assessment=assessment25, component_code="survey", raw_value="0,8", note="", user=admin_user)
     services.survey_open(assessment=assessment25, user=lead25, population=12)
     assert not ComponentValue.objects.filter(assessment=assessment25, component__code="survey").exists()
+
+
+def test_database_totals_match_the_answers_and_skip_excluded(survey):
+    from surveys.aggregate import totals_by_survey
+    from surveys.domain import Totals
+
+    submit(survey, values=(1, 5), address="10.6.0.1")
+    submit(survey, values=(2, 3, 4), address="10.6.0.2")
+    excluded = submit(survey, values=(5,), address="10.6.0.3")
+    Response.objects.filter(pk=excluded.pk).update(excluded=True)
+    expected = Totals.empty()
+    for answers in Response.objects.filter(excluded=False).values_list("answers", flat=True):
+        expected.add(answers)
+    got = totals_by_survey([survey.pk])[survey.pk]
+    assert (got.sums, got.counts, got.responses) == (expected.sums, expected.counts, 2)
+    assert totals_by_survey()[survey.pk].sums == expected.sums
