@@ -75,7 +75,20 @@ def labels(questionnaire: Questionnaire) -> list[str]:
 
 
 def window_of(period: Period) -> SurveyWindow | None:
-    return SurveyWindow.objects.filter(period=period).first()
+    """The period's survey window (no query when `survey_window` was selected with the period)."""
+    try:
+        return period.survey_window
+    except SurveyWindow.DoesNotExist:
+        return None
+
+
+def survey_by_public_id(public_id: str) -> Survey | None:
+    """The survey behind a public link, with its institution, period and window (one query)."""
+    return (
+        Survey.objects.select_related("assessment__institution", "assessment__period__survey_window")
+        .filter(public_id=public_id[:32])
+        .first()
+    )
 
 
 def survey_accepting(survey: Survey, window: SurveyWindow | None, today: object = None) -> bool:

@@ -42,7 +42,13 @@ from surveys.models import (
     SurveyUnit,
     SurveyWindow,
 )
-from surveys.selectors import questionnaire_data, questionnaire_for, survey_accepting, window_of
+from surveys.selectors import (
+    questionnaire_data,
+    questionnaire_for,
+    survey_accepting,
+    survey_by_public_id,
+    window_of,
+)
 
 POSTER_CSS = Path(__file__).resolve().parent / "templates" / "surveys" / "poster.css"
 POPULATION_MAX = 2_000_000
@@ -166,12 +172,21 @@ def device_hash(*, salt: str, address: str, user_agent: str) -> str:
 
 
 def response_submit(
-    *, public_id: str, token: str, raw_answers: Mapping[str, Any], unit: str, address: str, user_agent: str
+    *,
+    public_id: str,
+    token: str,
+    raw_answers: Mapping[str, Any],
+    unit: str,
+    address: str,
+    user_agent: str,
+    survey: Survey | None = None,
 ) -> Response:
     """Store one anonymous response. Everything is checked before the one write; a refused
     response stores nothing. The address and user agent are used only through the survey's
-    salted hash (dropped at close)."""
-    survey = Survey.objects.select_related("assessment__period").filter(public_id=public_id[:32]).first()
+    salted hash (dropped at close). A caller that already read the survey (`survey_by_public_id`)
+    passes it to save the query; this is the endpoint of the rush (bench/survey.py)."""
+    if survey is None or survey.public_id != public_id:
+        survey = survey_by_public_id(public_id)
     if survey is None:
         raise NotFound(_("There is no survey at this address. Check the link you were given."))
     if not survey_accepting(survey, window_of(survey.assessment.period)):

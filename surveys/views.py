@@ -29,6 +29,7 @@ from surveys.selectors import (
     questionnaire_data,
     questionnaire_for,
     survey_accepting,
+    survey_by_public_id,
     survey_list_for_user,
     survey_periods,
     survey_progress,
@@ -217,27 +218,24 @@ def _answer_context(survey: Survey) -> dict[str, object]:
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, public_id: str) -> HttpResponse:
     """The anonymous answering page: no login; nothing about the respondent is stored."""
-    survey = (
-        Survey.objects.select_related("assessment__period", "assessment__institution")
-        .filter(public_id=public_id[:32])
-        .first()
-    )
+    survey = survey_by_public_id(public_id)
     if survey is None:
         return render(request, "surveys/answer_message.html", {"unknown": True}, status=404)
     if not survey_accepting(survey, window_of(survey.assessment.period)):
         return render(request, "surveys/answer_message.html", {"survey": survey, "closed": True}, status=410)
-    context = _answer_context(survey)
     status = 200
     chosen: dict[str, str] = {}
+    error = ""
     if request.method == "POST":
         chosen = {k: v for k, v in request.POST.items() if isinstance(v, str)}
         if not submission_allowed(client_address(request)):
-            context["error"] = _("Too many answers came from your network in the last hour. Please try again later.")
+            error = _("Too many answers came from your network in the last hour. Please try again later.")
             status = 429
         else:
             try:
                 services.response_submit(
                     public_id=survey.public_id,
+                    survey=survey,
                     token=request.POST.get("form_token", ""),
                     raw_answers=request.POST,
                     unit=request.POST.get("unit", ""),
@@ -247,16 +245,14 @@ def answer(request: HttpRequest, public_id: str) -> HttpResponse:
             except services.Replayed:
                 return redirect("surveys:thanks", public_id=survey.public_id)
             except services.BadForm as exc:
-                context["error"] = exc.message
-                status = exc.status_code
+                error, status = exc.message, exc.status_code
                 chosen.pop("form_token", None)
             except DomainError as exc:
-                context["error"] = exc.message
-                status = exc.status_code
+                error, status = exc.message, exc.status_code
             else:
                 return redirect("surveys:thanks", public_id=survey.public_id)
-    token = chosen.get("form_token", "")
-    context.update(form_token=token or services.form_token(survey), chosen=chosen)
+    context = _answer_context(survey)
+    context.update(error=error, form_token=chosen.get("form_token", "") or services.form_token(survey), chosen=chosen)
     return render(request, "surveys/answer.html", context, status=status)
 
 
