@@ -7,6 +7,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -114,7 +115,7 @@ def qr(request: HttpRequest, assessment_id: int) -> HttpResponse:
 
 
 @login_required
-def poster(request: HttpRequest, assessment_id: int) -> HttpResponse:
+def poster(request: HttpRequest, assessment_id: int) -> HttpResponseBase:
     assessment = access.access_survey_assessment(request.user, assessment_id)
     survey = get_object_or_404(Survey, assessment=assessment)
     if not survey.poster:
