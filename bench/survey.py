@@ -99,16 +99,16 @@ print(sum(t.responses for t in totals.values()), len(values), f"{elapsed:.2f}")
 """
 
 INSERT = """
+WITH ids AS (SELECT array_agg(id ORDER BY id) AS a FROM surveys_survey),
+     pool AS (SELECT array_agg(answers ORDER BY v) AS a FROM (
+         SELECT v, (SELECT jsonb_object_agg(code, 1 + ((v * 7 + ord * 3) %% 5))
+                    FROM unnest(%(codes)s::text[]) WITH ORDINALITY AS t(code, ord)) AS answers
+         FROM generate_series(0, 96) v) p)
 INSERT INTO surveys_response (survey_id, answers, submitted_on, duration_seconds, nonce, device_hash,
                               too_fast, straight_lined, duplicate, excluded)
-SELECT s.id, a.answers, CURRENT_DATE, 240, 'bench-' || g, '', false, false, false, false
-FROM generate_series(1, %(n)s) g
-JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k, count(*) OVER () AS c FROM surveys_survey) s
-  ON s.k = g %% s.c
-JOIN (SELECT v, (SELECT jsonb_object_agg(code, 1 + ((v * 7 + ord * 3) %% 5))
-                 FROM unnest(%(codes)s::text[]) WITH ORDINALITY AS t(code, ord)) AS answers
-      FROM generate_series(0, 96) v) a
-  ON a.v = g %% 97
+SELECT ids.a[1 + g %% cardinality(ids.a)], pool.a[1 + g %% 97], CURRENT_DATE, 240, 'bench-' || g, '',
+       false, false, false, false
+FROM generate_series(1, %(n)s) g, ids, pool
 """
 
 
