@@ -279,6 +279,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-resend": {"task": "core.outbox.resend", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     "documents-requeue-stuck": {"task": "certificates.tasks.documents_requeue_stuck_task", "schedule": 300.0},
     "surveys-close-due": {"task": "surveys.tasks.surveys_close_due_task", "schedule": crontab(minute=5, hour=0)},
+    "surveys-remind": {"task": "surveys.tasks.surveys_remind_task", "schedule": crontab(minute=0, hour=8)},
 }
 # The survey's answer endpoint: submissions per client address per hour (an office behind one
 # NAT address answers together, so the limit is generous; it stops a script, not a ministry).

@@ -135,6 +135,8 @@ class Survey(models.Model):
     result_at = models.DateTimeField(null=True, blank=True)
     # The printable A4 poster (link, QR code, the anonymity rules), rendered through the outbox.
     poster = models.FileField(upload_to=poster_upload_to, max_length=255, blank=True)
+    # The day the lead was reminded that the close date nears with the sample not met (once).
+    reminded_on = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [length_constraint("shortfall_reason", REASON_MAX, name="survey_shortfall_reason_length")]

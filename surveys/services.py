@@ -390,3 +390,34 @@ def surveys_close_due(*, today: dt.date | None = None) -> int:
         survey_close(survey=survey, user=None)
         closed += 1
     return closed
+
+
+REMINDER_DAYS_BEFORE_CLOSE = 3
+
+
+def survey_reminders_queue(*, today: dt.date | None = None) -> int:
+    """Remind the lead of every open survey whose close date is at most
+    REMINDER_DAYS_BEFORE_CLOSE days away while its counted responses are below the sample
+    target (once per survey; the e-mail goes through the outbox). Beat, daily."""
+    from surveys.tasks import notify_survey_reminder
+
+    day = today or timezone.localdate()
+    due = Survey.objects.filter(
+        status=SurveyStatus.OPEN,
+        reminded_on__isnull=True,
+        assessment__period__survey_window__closes_on__gte=day,
+        assessment__period__survey_window__closes_on__lte=day + dt.timedelta(days=REMINDER_DAYS_BEFORE_CLOSE),
+        responses_count__lt=F("sample_target") + F("excluded_count"),
+    )
+    sent = 0
+    with transaction.atomic():
+        for survey in due.select_for_update(skip_locked=True):
+            Survey.objects.filter(pk=survey.pk).update(reminded_on=day)
+            outbox_add(
+                kind=SideEffectKind.EMAIL,
+                task=notify_survey_reminder.name,
+                args=[survey.pk],
+                ref=f"survey-reminder:{survey.pk}",
+            )
+            sent += 1
+    return sent

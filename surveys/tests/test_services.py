@@ -224,3 +224,24 @@ def test_database_totals_match_the_answers_and_skip_excluded(survey):
     got = totals_by_survey([survey.pk])[survey.pk]
     assert (got.sums, got.counts, got.responses) == (expected.sums, expected.counts, 2)
     assert totals_by_survey()[survey.pk].sums == expected.sums
+
+
+def test_the_lead_is_reminded_once_when_the_close_date_nears_below_target(
+    survey, period25, editor25, django_capture_on_commit_callbacks, mailoutbox
+):
+    closes = period25.survey_window.closes_on
+    assert services.survey_reminders_queue(today=closes - dt.timedelta(days=4)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.survey_reminders_queue(today=closes - dt.timedelta(days=3)) == 1
+    assert [m.to for m in mailoutbox] == [["lead@survey.local"]]
+    assert "Kementerian Survei" in mailoutbox[0].subject
+    assert "0 dari sampel minimum 12" in mailoutbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.survey_reminders_queue(today=closes - dt.timedelta(days=2)) == 0
+    assert len(mailoutbox) == 1
+
+
+def test_no_reminder_once_the_sample_is_met(survey, period25):
+    for n in range(12):
+        submit(survey, address=f"10.7.0.{n}")
+    assert services.survey_reminders_queue(today=period25.survey_window.closes_on) == 0
