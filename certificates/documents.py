@@ -48,6 +48,9 @@ class AnnexRow:
     score: str
     category: str
     charter: bool
+    # Each component's value (maturity, staff survey, bonus) when the instrument has more than
+    # one, in the order of `LetterData.part_labels`: the annex shows the survey part apart.
+    parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class LetterData:
     legal_basis: tuple[str, ...] = ()
     charter_bands: tuple[str, ...] = ()
     result_label: str = ""
+    part_labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
@@ -86,8 +87,26 @@ def decision_annex(*, decision: Decision) -> list[AnnexEntry]:
     return annex_entries(assessments=assessments, charter=charter_codes(instrument=decision.period.instrument))
 
 
+def annex_part_labels(entries: list[AnnexEntry]) -> tuple[str, ...]:
+    """The component names of the annex's scores when there is more than one component."""
+    for e in entries:
+        if e.score is not None and len(e.score.components) > 1:
+            return tuple(str(c.get("name", "")) for c in e.score.components)
+    return ()
+
+
+def _parts(score: Score | None, count: int, places: int) -> tuple[str, ...]:
+    if not count:
+        return ()
+    components = list(score.components) if score is not None else []
+    if len(components) != count:
+        return ("—",) * count
+    return tuple(score_text(Decimal(c["value"]), places) if c.get("value") is not None else "—" for c in components)
+
+
 def annex_rows(entries: list[AnnexEntry], *, places: int) -> list[AnnexRow]:
     """The annex as the letter prints it (values at the instrument's display precision)."""
+    count = len(annex_part_labels(entries))
     return [
         AnnexRow(
             number=n,
@@ -97,6 +116,7 @@ def annex_rows(entries: list[AnnexEntry], *, places: int) -> list[AnnexRow]:
             score=score_text(e.score.total if e.score else None, places),
             category=e.score.category_name if e.score else "—",
             charter=e.charter,
+            parts=_parts(e.score, count, places),
         )
         for n, e in enumerate(entries, start=1)
     ]

@@ -40,6 +40,7 @@ from certificates.models import (
 from certificates.selectors import (
     SERIAL_ALPHABET,
     SERIAL_LENGTH,
+    annex_part_labels,
     annex_rows,
     certificate_institution_name,
     charter_band_names,
@@ -427,6 +428,7 @@ def _error_text(exc: BaseException) -> str:
 
 def letter_data(*, decision: Decision) -> documents.LetterData:
     instrument = decision.period.instrument
+    annex = decision_annex(decision=decision)
     return documents.LetterData(
         body_name=settings.OVERSIGHT_BODY_NAME,
         body_short=settings.OVERSIGHT_BODY_SHORT,
@@ -436,7 +438,8 @@ def letter_data(*, decision: Decision) -> documents.LetterData:
         period_name=decision.period.name,
         signatory_name=decision.signatory_name,
         signatory_title=decision.signatory_title,
-        rows=annex_rows(decision_annex(decision=decision), places=instrument.result_decimals),
+        rows=annex_rows(annex, places=instrument.result_decimals),
+        part_labels=annex_part_labels(annex),
         legal_basis=tuple(instrument.legal_basis_entries),
         charter_bands=tuple(charter_band_names(instrument=instrument)),
         result_label=instrument.result_label,

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "institutions",
     "assessments",
     "certificates",
+    "surveys",
     "dashboards",
     "audit",
     "demo",
@@ -287,9 +288,14 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-resend": {"task": "core.outbox.resend", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     "documents-requeue-stuck": {"task": "certificates.tasks.documents_requeue_stuck_task", "schedule": 300.0},
     "jobs-purge": {"task": "core.tasks.jobs_purge", "schedule": crontab(minute=17)},
+    "surveys-close-due": {"task": "surveys.tasks.surveys_close_due_task", "schedule": crontab(minute=5, hour=0)},
+    "surveys-remind": {"task": "surveys.tasks.surveys_remind_task", "schedule": crontab(minute=0, hour=8)},
 }
 # Background exports (core.jobs) and their files are kept this long, then deleted.
 JOB_KEEP_HOURS = env.int("JOB_KEEP_HOURS", default=24)
+# The survey's answer endpoint: submissions per client address per hour (an office behind one
+# NAT address answers together, so the limit is generous; it stops a script, not a ministry).
+SURVEY_SUBMISSIONS_PER_ADDRESS_HOUR = env.int("SURVEY_SUBMISSIONS_PER_ADDRESS_HOUR", default=600)
 
 if REDIS_URL:
     # Redis errors are a cache miss (logged once), so pages and saves keep working on the database.

@@ -22,6 +22,7 @@ urlpatterns = [
     path("self/", include("assessments.self_assessment.urls")),
     path("verification/", include("assessments.verification.urls")),
     path("scores/", include("assessments.scoring.urls")),
+    path("", include("surveys.urls")),
     path("", include("certificates.urls")),
     path("", include("dashboards.urls")),
     path("audit/", include("audit.urls")),

@@ -5,10 +5,17 @@ admin one by one or imported from a file, all or nothing.
 A value is on the instrument's result scale (0 to its maximum). Saving one marks the
 assessment's answers as changed (so the sweep covers a lost message) and queues both scores.
 A decided assessment's values are final and refused.
+
+One source per value: an app that computes a component's value itself (the in-product staff
+survey) registers a source with `computed_sources_register`; for the assessments it names, the
+survey component's value is written only by that app (`component_value_computed_set`) and the
+admin's hand entry is refused. A hand-entered survey value stands for an institution whose
+survey ran outside the product.
 """
 
 import csv
 import io
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -21,7 +28,7 @@ from openpyxl import load_workbook
 
 from accounts.models import AnyUser
 from accounts.roles import person, require_admin
-from assessments.domain.scoring import MATURITY
+from assessments.domain.scoring import MATURITY, SURVEY
 from assessments.models import Assessment, AssessmentStatus, Component, ComponentValue, Period, ScoreBasis
 from assessments.scoring.services import score_queue
 from core import formatting
@@ -30,6 +37,32 @@ from core.errors import InvalidTransition, ValidationFailed
 NOTE_MAX = 300
 IMPORT_COLUMNS = ("institution_code", "component", "value")
 IMPORT_ROWS_MAX = 20_000
+
+
+# Each source takes assessment ids and returns those whose survey value it computes.
+_computed_sources: list[Callable[[Iterable[int]], set[int]]] = []
+
+
+def computed_sources_register(source: Callable[[Iterable[int]], set[int]]) -> None:
+    if source not in _computed_sources:
+        _computed_sources.append(source)
+
+
+def computed_elsewhere(assessment_ids: Iterable[int]) -> set[int]:
+    """The assessments whose survey value is computed in the product (hand entry refused)."""
+    ids = list(assessment_ids)
+    found: set[int] = set()
+    for source in _computed_sources:
+        found |= source(ids)
+    return found
+
+
+def _refuse_computed(*, assessment: Assessment, component: Component) -> None:
+    if component.kind == SURVEY and computed_elsewhere([assessment.pk]):
+        raise InvalidTransition(
+            _("%(institution)s runs its staff survey in meritsys: the survey's responses give this value.")
+            % {"institution": assessment.institution.name}
+        )
 
 
 def stored_components(*, period: Period) -> list[Component]:
@@ -88,8 +121,34 @@ def component_value_set(
         raise ValidationFailed(_("The note is too long (at most %(max)s characters).") % {"max": NOTE_MAX})
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().select_related("institution").get(pk=assessment.pk)
+        _refuse_computed(assessment=locked, component=component)
         _write(assessment=locked, component=component, value=value, note=note, user=user)
     return ComponentValue.objects.get(assessment=assessment, component=component)
+
+
+def component_value_computed_set(*, assessment_id: int, component: Component, value: Decimal | None, note: str) -> None:
+    """Write (or, with None, clear: the component is pending) a value computed by the product
+    itself, such as the staff survey's result; the caller owns the transaction. Scores are queued
+    only when the value changes."""
+    assessment = Assessment.objects.select_for_update().select_related("institution").get(pk=assessment_id)
+    current = ComponentValue.objects.filter(assessment=assessment, component=component).first()
+    if assessment.status == AssessmentStatus.DECIDED:
+        return
+    if value is None:
+        if current is None:
+            return
+        current.delete()
+    else:
+        if current is not None and current.value == value:
+            return
+        ComponentValue.objects.update_or_create(
+            assessment=assessment,
+            component=component,
+            defaults={"value": value, "note": note[:NOTE_MAX], "entered_by": None},
+        )
+    Assessment.objects.filter(pk=assessment.pk).update(answers_changed_at=timezone.now())
+    for basis in (ScoreBasis.SELF, ScoreBasis.VERIFIED):
+        score_queue(assessment=assessment, basis=basis)
 
 
 @dataclass(frozen=True)
@@ -145,6 +204,7 @@ def component_values_import(*, period: Period, data: bytes, filename: str, user:
         a.institution.code: a for a in Assessment.objects.filter(period=period).select_related("institution")
     }
     maximum = period.instrument.max_score
+    computed = computed_elsewhere(a.pk for a in assessments.values())
     errors: list[str] = []
     staged: list[tuple[Assessment, Component, Decimal]] = []
     seen: set[tuple[str, str]] = set()
@@ -173,6 +233,13 @@ def component_values_import(*, period: Period, data: bytes, filename: str, user:
                     "code": component_code[:20] or "—",
                     "codes": ", ".join(components),
                 }
+            )
+        if assessment is not None and component is not None and component.kind == SURVEY and assessment.pk in computed:
+            errors.append(
+                _(
+                    "%(where)s, column %(column)s: %(code)s runs its staff survey in meritsys; the responses give this value"
+                )
+                % {"where": where, "column": "component", "code": code}
             )
         if (code, component_code) in seen:
             errors.append(_("%(where)s: a second value for %(code)s") % {"where": where, "code": code})

@@ -132,6 +132,15 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "audit:list": (ADMIN, NOBODY),
     "audit:export": (ADMIN, NOBODY),
     "audit:side_effects": (ADMIN, NOBODY),
+    "surveys:list": (SIGNED_IN, SIGNED_IN),
+    "surveys:manage": (INSTITUTION_RESULTS, INSTITUTION_RESULTS),
+    "surveys:qr": (INSTITUTION_RESULTS, INSTITUTION_RESULTS),
+    "surveys:quality": (ASSIGNED, ASSIGNED),
+    "surveys:poster": (INSTITUTION_RESULTS, INSTITUTION_RESULTS),
+    "surveys:window": (ADMIN, ADMIN),
+    "surveys:questionnaire_export": (OVERSIGHT, OVERSIGHT),
+    "surveys:answer": (ALL, ALL),
+    "surveys:thanks": (ALL, ALL),
     "healthz_live": (ALL, ALL),
     "healthz_ready": (ALL, ALL),
     "healthz_session": (SIGNED_IN, SIGNED_IN),
@@ -201,6 +210,20 @@ def matrix_world(verification_started, admin_user, verifier, other_verifier, edi
         producer="dashboards.exports.results_job", title="Hasil", requested_by=admin_user, status=JobStatus.READY
     )
     job.file.save("jobs/hasil.csv", ContentFile(b"a,b\n"), save=True)
+
+    # A staff survey on the assessment (its instrument needs none for the pages to answer) and
+    # open survey dates on the period, so the public page takes answers.
+    from surveys.models import Survey, SurveyWindow
+    from surveys.reference import reference_questionnaire_ensure
+
+    questionnaire = reference_questionnaire_ensure()
+    survey = Survey.objects.create(
+        assessment=assessment, questionnaire=questionnaire, public_id="matrix-survey", population=10, sample_target=10
+    )
+    survey.poster.save("poster.pdf", ContentFile(b"%PDF-1.4 poster"), save=True)
+    SurveyWindow.objects.create(
+        period=period, opens_on=timezone.localdate(), closes_on=timezone.localdate() + dt.timedelta(days=5)
+    )
     people = {
         "anonymous": None,
         "editor": editor,
@@ -228,6 +251,7 @@ def matrix_world(verification_started, admin_user, verifier, other_verifier, edi
         "accounts:otp_reset": lead.pk,
         "job": job.pk,
         "job_download": job.pk,
+        "surveys:questionnaire_export": questionnaire.pk,
         "institutions:register_preview": RegisterUpload.objects.create(
             rows=[], filename="register.csv", effective_on=dt.date(2026, 12, 1), uploaded_by=admin_user
         ).pk,
@@ -239,6 +263,7 @@ def matrix_world(verification_started, admin_user, verifier, other_verifier, edi
         "decision": decision,
         "ids": ids,
         "certificate": certificate,
+        "survey": survey,
     }
 
 
@@ -272,6 +297,7 @@ def _urls(world) -> dict[str, str]:
             "fmt": "xlsx" if name == "assessments:instrument_export" else "csv",
             "uidb64": "MQ",
             "token": "abc-def",
+            "public_id": world["survey"].public_id,
         }
         url = _fill(route, values)
         if url:

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from demo.seed import DEMO_PASSWORD, demo_totp_secret, seed_demo
+from demo.survey import DEMO_SURVEY_CODE
 
 
 class Command(BaseCommand):
@@ -18,3 +19,10 @@ class Command(BaseCommand):
             f"Admin and verifiers sign in with a second step: add the key {demo_totp_secret()} to an "
             "authenticator app, or run `python manage.py demo_totp` for the current code."
         )
+        from surveys.models import Survey
+
+        survey = Survey.objects.filter(assessment__institution__code=DEMO_SURVEY_CODE).order_by("-pk").first()
+        if survey is not None:
+            self.stdout.write(
+                f"Staff survey of {survey.assessment.institution.name} (open, no sign-in): /s/{survey.public_id}/"
+            )

@@ -1,0 +1,313 @@
+"""Read and write a questionnaire as JSON.
+
+One validation collects every error, each translated and naming where it is (the JSON path and
+field), as the instrument's import does; a file with any error is refused whole and nothing is
+written. A questionnaire a survey already uses cannot be replaced (its answers refer to it).
+"""
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import AnyUser
+from accounts.roles import require_admin
+from assessments.domain.scoring import SURVEY
+from assessments.models import Component
+from core import formatting
+from core.errors import ValidationFailed
+from surveys.models import SCALE_POINTS_MAX, SCALE_POINTS_MIN, Dimension, Item, Questionnaire
+
+TOP_KEYS = frozenset(
+    {
+        "code",
+        "name",
+        "instrument",
+        "component",
+        "is_reference",
+        "reference_note",
+        "scale",
+        "min_respondents",
+        "min_seconds",
+        "dimensions",
+    }
+)
+DIMENSION_KEYS = frozenset({"code", "name", "name_en", "weight", "items"})
+ITEM_KEYS = frozenset({"code", "statement", "statement_en", "reverse", "weight"})
+WEIGHT_MAX = Decimal("10")
+WEIGHT_QUANTUM = Decimal("0.000001")
+ITEMS_MAX = 200
+
+
+def _at(where: str, key: str, message: str) -> str:
+    return _("%(where)s, field %(field)s: %(problem)s") % {"where": where, "field": key, "problem": message}
+
+
+def _text(doc: dict[str, Any], key: str, where: str, errors: list[str], *, limit: int, required: bool = True) -> str:
+    value = doc.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors.append(_at(where, key, _("required")))
+        return ""
+    if not isinstance(value, str):
+        errors.append(_at(where, key, _("text is required")))
+        return ""
+    value = value.strip()
+    if len(value) > limit:
+        errors.append(_at(where, key, _("at most %(max)s characters") % {"max": formatting.count(limit)}))
+    return value
+
+
+def _weight(doc: dict[str, Any], key: str, where: str, errors: list[str]) -> Decimal:
+    raw = doc.get(key)
+    try:
+        value = Decimal(str(raw).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        errors.append(_at(where, key, _("a number is required")))
+        return Decimal(0)
+    if not value.is_finite() or not Decimal(0) < value <= WEIGHT_MAX:
+        errors.append(_at(where, key, _("a weight above 0 and at most %(max)s") % {"max": WEIGHT_MAX}))
+        return Decimal(0)
+    if value != value.quantize(WEIGHT_QUANTUM):
+        errors.append(_at(where, key, _("at most six decimals")))
+    return value
+
+
+def _int(doc: dict[str, Any], key: str, where: str, errors: list[str], *, low: int, high: int, default: int) -> int:
+    raw = doc.get(key, default)
+    if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= high:
+        errors.append(_at(where, key, _("a whole number from %(low)s to %(high)s") % {"low": low, "high": high}))
+        return default
+    return raw
+
+
+def _bool(doc: dict[str, Any], key: str, where: str, errors: list[str]) -> bool:
+    raw = doc.get(key, False)
+    if not isinstance(raw, bool):
+        errors.append(_at(where, key, _("true or false is required")))
+        return False
+    return raw
+
+
+def _unknown(doc: dict[str, Any], allowed: frozenset[str], where: str, errors: list[str]) -> None:
+    for key in sorted(set(doc) - allowed):
+        errors.append(_at(where, str(key)[:40], _("unknown field; nothing in the file may be ignored")))
+
+
+def validate(doc: Any) -> dict[str, Any]:
+    """The clean questionnaire, or ValidationFailed listing every problem."""
+    if not isinstance(doc, dict):
+        raise ValidationFailed(
+            _("The file is not a questionnaire."), errors=[_("JSON: the top level must be an object.")]
+        )
+    errors: list[str] = []
+    where = "questionnaire"
+    _unknown(doc, TOP_KEYS, where, errors)
+    clean: dict[str, Any] = {
+        "code": _text(doc, "code", where, errors, limit=60),
+        "name": _text(doc, "name", where, errors, limit=255),
+        "reference_note": _text(doc, "reference_note", where, errors, limit=2000, required=False),
+        "is_reference": _bool(doc, "is_reference", where, errors),
+        "min_respondents": _int(doc, "min_respondents", where, errors, low=2, high=1000, default=10),
+        "min_seconds": _int(doc, "min_seconds", where, errors, low=0, high=3600, default=60),
+    }
+    instrument_code = _text(doc, "instrument", where, errors, limit=60)
+    component_code = _text(doc, "component", where, errors, limit=20)
+    component = (
+        Component.objects.filter(instrument__code=instrument_code, code=component_code).first()
+        if instrument_code and component_code
+        else None
+    )
+    if instrument_code and component_code and (component is None or component.kind != SURVEY):
+        errors.append(
+            _at(
+                where,
+                "component",
+                _("%(instrument)s has no survey component %(component)s")
+                % {"instrument": instrument_code, "component": component_code},
+            )
+        )
+        component = None
+    clean["component"] = component
+    scale = doc.get("scale")
+    labels: list[str] = []
+    labels_en: list[str] = []
+    if not isinstance(scale, list) or not SCALE_POINTS_MIN <= len(scale) <= SCALE_POINTS_MAX:
+        errors.append(
+            _at(
+                where,
+                "scale",
+                _("a list of %(low)s to %(high)s points, lowest first")
+                % {"low": SCALE_POINTS_MIN, "high": SCALE_POINTS_MAX},
+            )
+        )
+    else:
+        for i, point in enumerate(scale):
+            point = point if isinstance(point, dict) else {}
+            _unknown(point, frozenset({"label", "label_en"}), f"scale[{i}]", errors)
+            labels.append(_text(point, "label", f"scale[{i}]", errors, limit=60))
+            labels_en.append(_text(point, "label_en", f"scale[{i}]", errors, limit=60))
+    clean["scale_labels"], clean["scale_labels_en"] = labels, labels_en
+    dimensions = doc.get("dimensions")
+    if not isinstance(dimensions, list) or not dimensions:
+        errors.append(_at(where, "dimensions", _("a list with at least one dimension is required")))
+        dimensions = []
+    clean_dims: list[dict[str, Any]] = []
+    dim_codes: set[str] = set()
+    item_codes: set[str] = set()
+    item_total = 0
+    for d, dimension in enumerate(dimensions):
+        dwhere = f"dimensions[{d}]"
+        dimension = dimension if isinstance(dimension, dict) else {}
+        _unknown(dimension, DIMENSION_KEYS, dwhere, errors)
+        code = _text(dimension, "code", dwhere, errors, limit=20)
+        if code in dim_codes:
+            errors.append(_at(dwhere, "code", _("%(code)s appears twice") % {"code": code}))
+        dim_codes.add(code)
+        items = dimension.get("items")
+        if not isinstance(items, list) or not items:
+            errors.append(_at(dwhere, "items", _("a list with at least one item is required")))
+            items = []
+        clean_items = []
+        for n, item in enumerate(items):
+            iwhere = f"{dwhere}.items[{n}]"
+            item = item if isinstance(item, dict) else {}
+            _unknown(item, ITEM_KEYS, iwhere, errors)
+            icode = _text(item, "code", iwhere, errors, limit=20)
+            if icode in item_codes:
+                errors.append(_at(iwhere, "code", _("%(code)s appears twice") % {"code": icode}))
+            item_codes.add(icode)
+            clean_items.append(
+                {
+                    "code": icode,
+                    "statement": _text(item, "statement", iwhere, errors, limit=1000),
+                    "statement_en": _text(item, "statement_en", iwhere, errors, limit=1000, required=False),
+                    "reverse": _bool(item, "reverse", iwhere, errors),
+                    "weight": _weight(item, "weight", iwhere, errors) if "weight" in item else Decimal(1),
+                }
+            )
+        item_total += len(clean_items)
+        clean_dims.append(
+            {
+                "code": code,
+                "name": _text(dimension, "name", dwhere, errors, limit=200),
+                "name_en": _text(dimension, "name_en", dwhere, errors, limit=200, required=False),
+                "weight": _weight(dimension, "weight", dwhere, errors),
+                "items": clean_items,
+            }
+        )
+    if item_total > ITEMS_MAX:
+        errors.append(_at(where, "dimensions", _("at most %(max)s items") % {"max": ITEMS_MAX}))
+    total = sum((d["weight"] for d in clean_dims), Decimal(0))
+    if clean_dims and total != 1:
+        errors.append(
+            _at(
+                where,
+                "dimensions",
+                _("the dimension weights add up to %(total)s; they must add up to 1") % {"total": total},
+            )
+        )
+    clean["dimensions"] = clean_dims
+    if errors:
+        raise ValidationFailed(
+            _("The file has %(count)s error(s); nothing was saved.") % {"count": formatting.count(len(errors))},
+            errors=errors[:200],
+        )
+    return clean
+
+
+def questionnaire_import(*, data: bytes, user: AnyUser | None) -> Questionnaire:
+    """Create (or replace, if no survey uses it yet) the questionnaire of a survey component."""
+    require_admin(user)
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationFailed(_("The file is not valid JSON."), errors=[f"JSON: {exc}"]) from exc
+    clean = validate(doc)
+    with transaction.atomic():
+        component = Component.objects.select_for_update().get(pk=clean["component"].pk)
+        existing = (
+            Questionnaire.objects.filter(component=component).first()
+            or Questionnaire.objects.filter(code=clean["code"]).first()
+        )
+        if existing is not None:
+            if existing.surveys.exists():
+                raise ValidationFailed(
+                    _("The questionnaire %(code)s is in use by a survey; it can no longer be replaced.")
+                    % {"code": existing.code}
+                )
+            existing.delete()
+        questionnaire = Questionnaire.objects.create(
+            component=component,
+            **{
+                k: clean[k]
+                for k in ("code", "name", "is_reference", "reference_note", "min_respondents", "min_seconds")
+            },
+            scale_labels=clean["scale_labels"],
+            scale_labels_en=clean["scale_labels_en"],
+        )
+        for d, dim in enumerate(clean["dimensions"]):
+            dimension = Dimension.objects.create(
+                questionnaire=questionnaire,
+                code=dim["code"],
+                name=dim["name"],
+                name_en=dim["name_en"],
+                weight=dim["weight"],
+                position=d,
+            )
+            Item.objects.bulk_create(
+                Item(questionnaire=questionnaire, dimension=dimension, position=n, **item)
+                for n, item in enumerate(dim["items"])
+            )
+    return questionnaire
+
+
+def _num(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def questionnaire_document(questionnaire: Questionnaire) -> dict[str, Any]:
+    """The questionnaire as the JSON document the import reads (a round trip is exact)."""
+    component = questionnaire.component
+    items_by_dimension: dict[int, list[Item]] = {}
+    for item in questionnaire.items.all():
+        items_by_dimension.setdefault(item.dimension_id, []).append(item)
+    return {
+        "code": questionnaire.code,
+        "name": questionnaire.name,
+        "instrument": component.instrument.code,
+        "component": component.code,
+        "is_reference": questionnaire.is_reference,
+        "reference_note": questionnaire.reference_note,
+        "min_respondents": questionnaire.min_respondents,
+        "min_seconds": questionnaire.min_seconds,
+        "scale": [
+            {"label": label, "label_en": label_en}
+            for label, label_en in zip(questionnaire.scale_labels, questionnaire.scale_labels_en, strict=False)
+        ],
+        "dimensions": [
+            {
+                "code": d.code,
+                "name": d.name,
+                "name_en": d.name_en,
+                "weight": _num(d.weight),
+                "items": [
+                    {
+                        "code": i.code,
+                        "statement": i.statement,
+                        "statement_en": i.statement_en,
+                        "reverse": i.reverse,
+                        "weight": _num(i.weight),
+                    }
+                    for i in items_by_dimension.get(d.pk, [])
+                ],
+            }
+            for d in questionnaire.dimensions.all()
+        ],
+    }
+
+
+def questionnaire_export_json(questionnaire: Questionnaire) -> bytes:
+    return json.dumps(questionnaire_document(questionnaire), ensure_ascii=False, indent=2).encode()

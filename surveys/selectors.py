@@ -1,0 +1,192 @@
+"""Reads of the survey: which assessments run one, the questionnaire as a spec, progress."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from accounts.models import AnyUser
+from assessments.access import assessments_visible_to
+from assessments.models import Assessment, Period
+from surveys.domain import DimensionSpec, ItemSpec, QuestionnaireSpec
+from surveys.models import Dimension, Item, Questionnaire, Survey, SurveyStatus, SurveyUnit, SurveyWindow
+
+
+def public_url(survey: Survey) -> str:
+    """The survey's public address (PUBLIC_BASE_URL: the same in the page, the QR code and the poster)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("surveys:answer", args=[survey.public_id])
+
+
+def assessments_with_survey(assessment_ids: Iterable[int]) -> set[int]:
+    ids = list(assessment_ids)
+    if not ids:
+        return set()
+    return set(Survey.objects.filter(assessment_id__in=ids).values_list("assessment_id", flat=True))
+
+
+def questionnaire_for(assessment: Assessment) -> Questionnaire | None:
+    return (
+        Questionnaire.objects.filter(component__instrument_id=assessment.period.instrument_id)
+        .select_related("component")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class QuestionnaireData:
+    """A questionnaire read once per process: one in use is immutable (the import refuses)."""
+
+    questionnaire: Questionnaire
+    dimensions: tuple[Dimension, ...]
+    items: tuple[Item, ...]
+    spec: QuestionnaireSpec
+
+    @property
+    def codes(self) -> frozenset[str]:
+        return frozenset(i.code for i in self.items)
+
+
+@lru_cache(maxsize=64)
+def questionnaire_data(questionnaire_id: int) -> QuestionnaireData:
+    questionnaire = Questionnaire.objects.select_related("component").get(pk=questionnaire_id)
+    dimensions = tuple(questionnaire.dimensions.all())
+    items = tuple(questionnaire.items.select_related("dimension"))
+    spec = QuestionnaireSpec(
+        points=questionnaire.points,
+        dimensions=tuple(DimensionSpec(d.code, d.weight) for d in dimensions),
+        items=tuple(ItemSpec(i.code, i.dimension.code, i.weight, i.reverse) for i in items),
+    )
+    return QuestionnaireData(questionnaire=questionnaire, dimensions=dimensions, items=items, spec=spec)
+
+
+def labels(questionnaire: Questionnaire) -> list[str]:
+    english = (get_language() or "id").startswith("en")
+    return list(
+        questionnaire.scale_labels_en if english and questionnaire.scale_labels_en else questionnaire.scale_labels
+    )
+
+
+def window_of(period: Period) -> SurveyWindow | None:
+    """The period's survey window (no query when `survey_window` was selected with the period)."""
+    try:
+        return period.survey_window
+    except SurveyWindow.DoesNotExist:
+        return None
+
+
+def survey_by_public_id(public_id: str) -> Survey | None:
+    """The survey behind a public link, with its institution, period and window (one query)."""
+    return (
+        Survey.objects.select_related("assessment__institution", "assessment__period__survey_window")
+        .filter(public_id=public_id[:32])
+        .first()
+    )
+
+
+def survey_accepting(survey: Survey, window: SurveyWindow | None, today: object = None) -> bool:
+    """Open, and today inside the period's survey window."""
+    day = today or timezone.localdate()
+    return survey.status == SurveyStatus.OPEN and window is not None and window.opens_on <= day <= window.closes_on  # type: ignore[operator]
+
+
+@dataclass(frozen=True)
+class UnitProgress:
+    name: str
+    target: int
+    # None when below the minimum of respondents (shown as "fewer than n").
+    count: int | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    counted: int
+    received: int
+    target: int
+    share: Decimal
+    percent: int
+    target_met: bool
+    units: list[UnitProgress]
+    dimensions: list[tuple[Dimension, Decimal | None]]
+    min_respondents: int
+
+
+def survey_progress(survey: Survey) -> Progress:
+    """Progress from the stored counters (a constant number of queries, however many responses)."""
+    from surveys.domain import slovin
+
+    data = questionnaire_data(survey.questionnaire_id)
+    minimum = data.questionnaire.min_respondents
+    units = [
+        UnitProgress(
+            name=u.name, target=slovin(u.population), count=u.responses_count if u.responses_count >= minimum else None
+        )
+        for u in SurveyUnit.objects.filter(survey=survey)
+    ]
+    shown = survey.result_counted >= minimum
+    dims = [
+        (d, Decimal(survey.result_dimensions[d.code]) if shown and survey.result_dimensions.get(d.code) else None)
+        for d in data.dimensions
+    ]
+    target = survey.sample_target
+    return Progress(
+        counted=survey.counted,
+        received=survey.responses_count,
+        target=target,
+        share=Decimal(min(survey.counted, target)) / target if target else Decimal(0),
+        percent=(min(survey.counted, target) * 100) // target if target else 0,
+        target_met=survey.counted >= target,
+        units=units,
+        dimensions=dims,
+        min_respondents=minimum,
+    )
+
+
+@dataclass(frozen=True)
+class FlagCounts:
+    too_fast: int
+    straight_lined: int
+    duplicate: int
+    excluded: int
+
+
+def flag_counts(survey: Survey) -> FlagCounts:
+    counts = survey.responses.aggregate(
+        too_fast=Count("pk", filter=Q(too_fast=True, excluded=False)),
+        straight_lined=Count("pk", filter=Q(straight_lined=True, excluded=False)),
+        duplicate=Count("pk", filter=Q(duplicate=True, excluded=False)),
+        excluded=Count("pk", filter=Q(excluded=True)),
+    )
+    return FlagCounts(**counts)
+
+
+LIST_PAGE_SIZE = 50
+
+
+def survey_list_for_user(*, user: AnyUser, page: str | None) -> Page:
+    """The assessments the user may see whose instrument carries a staff survey, with their
+    survey (or none yet), newest period first; a page of rows in two queries."""
+    rows = (
+        assessments_visible_to(user)
+        .filter(period__instrument__components__questionnaire__isnull=False)
+        .select_related("institution", "period", "survey")
+        .order_by("-period__self_assessment_opens", "institution__name", "pk")
+    )
+    return Paginator(rows, LIST_PAGE_SIZE).get_page(page)
+
+
+def survey_periods() -> list[tuple[Period, SurveyWindow | None]]:
+    """Periods whose instrument carries a staff survey, with their survey window (admin)."""
+    periods = list(
+        Period.objects.filter(instrument__components__questionnaire__isnull=False)
+        .select_related("survey_window")
+        .order_by("-self_assessment_opens")
+    )
+    return [(p, getattr(p, "survey_window", None)) for p in periods]

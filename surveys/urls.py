@@ -1,0 +1,17 @@
+from django.urls import path
+
+from surveys import views
+
+app_name = "surveys"
+
+urlpatterns = [
+    path("surveys/", views.survey_list, name="list"),
+    path("surveys/assessment/<int:assessment_id>/", views.manage, name="manage"),
+    path("surveys/assessment/<int:assessment_id>/qr.svg", views.qr, name="qr"),
+    path("surveys/assessment/<int:assessment_id>/poster.pdf", views.poster, name="poster"),
+    path("surveys/assessment/<int:assessment_id>/quality/", views.quality, name="quality"),
+    path("surveys/period/<int:period_id>/window/", views.window, name="window"),
+    path("surveys/questionnaire/<int:pk>/export.json", views.questionnaire_export, name="questionnaire_export"),
+    path("s/<str:public_id>/", views.answer, name="answer"),
+    path("s/<str:public_id>/thanks/", views.thanks, name="thanks"),
+]
