@@ -115,7 +115,7 @@ def _national_body(request: HttpRequest, can_edit_targets: bool) -> str:
         "yTitle": _("Share in a target band (percent)"),
         "max": 100,
     }
-    chart_kinds["yTitle"] = _("% of institutions with a final result")
+    chart_kinds["yTitle"] = _("% of institutions with a verification result")
     chart_progress = {
         "labels": [str(STEP_LABELS[step]) for step, _n in figures["progress"]],
         "datasets": [{"label": _("Institutions"), "data": [n for _step, n in figures["progress"]]}],
@@ -284,7 +284,7 @@ def institution_profile(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "show_verified": show_verified,
                 "verified": verified,
-                "provisional": verified is not None and assessment.status not in selectors.FINAL_STATUSES,
+                "provisional": verified is not None and assessment.status not in selectors.RESULT_STATUSES,
                 "aspects": aspects,
                 "weakest": (
                     selectors.weakest_indicators(assessment=assessment, basis=basis) if has_basis_score else None

@@ -353,7 +353,8 @@ def _code_key(code: str) -> tuple[int, ...]:
 def assessment_finalise(*, assessment: Assessment, user: AnyUser) -> Assessment:
     """IN_VERIFICATION → VERIFIED once every answer has a verified level and none is still flagged.
 
-    Locks verification, closes any open clarification and queues the final verified score.
+    Locks verification, closes any open clarification and queues the verified score, which stays
+    provisional until a decision includes the assessment (domain/standing.py).
     """
     _require_assigned(user, assessment)
     with transaction.atomic():
@@ -385,7 +386,7 @@ def assessment_finalise(*, assessment: Assessment, user: AnyUser) -> Assessment:
             resolved_at=now, resolved_by=user
         )
         transition_apply(assessment=locked, to=S.VERIFIED, user=user)
-        score_queue(assessment=locked, basis=ScoreBasis.VERIFIED, final=True)
+        score_queue(assessment=locked, basis=ScoreBasis.VERIFIED)
         notifications.queue_finalised(assessment=locked)
     return locked
 
@@ -406,7 +407,6 @@ def assessment_reopen(*, assessment: Assessment, user: AnyUser, reason: str) -> 
                 % {"status": locked.get_status_display()}
             )
         transition_apply(assessment=locked, to=S.IN_VERIFICATION, user=user, reason=reason)
-        # The verified score is no longer final.
-        score_queue(assessment=locked, basis=ScoreBasis.VERIFIED, final=False)
+        score_queue(assessment=locked, basis=ScoreBasis.VERIFIED)
         notifications.queue_reopened(assessment=locked, reason=reason)
     return locked
