@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.models import AnyUser
 from accounts.roles import is_admin, is_verifier, membership_of
 from assessments.domain.bands import band_codes, charter_bands
+from assessments.objections.selectors import decidable
 from assessments.models import Assessment, AssessmentStatus, Instrument, Score, ScoreBasis
 from certificates.documents import KIND_NAMES_ID, AnnexRow, kind_order, score_text
 from certificates.models import Certificate, Decision, DecisionStatus, RenderStatus
@@ -52,9 +53,8 @@ class AnnexEntry:
 
 
 def verified_assessments(*, period_id: int) -> QuerySet[Assessment]:
-    return Assessment.objects.filter(period_id=period_id, status=AssessmentStatus.VERIFIED).select_related(
-        "institution"
-    )
+    """What a draft may include: verified, objections answered, the objection window closed."""
+    return decidable(Assessment.objects.filter(period_id=period_id)).select_related("institution")
 
 
 def annex_entries(*, assessments: list[Assessment], charter: frozenset[str]) -> list[AnnexEntry]:

@@ -25,7 +25,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import AnyUser
 from accounts.roles import is_admin, person
+from assessments.domain.objections import window_closed
 from assessments.domain.workflow import transition_apply
+from assessments.objections.selectors import decidable
 from assessments.models import Assessment, AssessmentStatus, Period, Score, ScoreBasis
 from assessments.scoring.services import score_compute
 from certificates import documents
@@ -139,7 +141,7 @@ def decision_create(
             created_by=person(user),
         )
         decision.assessments.set(
-            Assessment.objects.filter(period=period, status=AssessmentStatus.VERIFIED).values_list("pk", flat=True)
+            decidable(Assessment.objects.filter(period=period)).values_list("pk", flat=True)
         )
     return decision
 
@@ -191,12 +193,17 @@ def decision_select(*, decision: Decision, user: AnyUser, assessment_ids: list[i
             raise InvalidTransition(_("An issued decision cannot be changed."))
         wanted = set(assessment_ids)
         allowed = set(
-            Assessment.objects.filter(
-                pk__in=wanted, period_id=decision.period_id, status=AssessmentStatus.VERIFIED
-            ).values_list("pk", flat=True)
+            decidable(Assessment.objects.filter(pk__in=wanted, period_id=decision.period_id)).values_list(
+                "pk", flat=True
+            )
         )
         if wanted - allowed:
-            raise ValidationFailed(_("Only verified assessments of the decision's period can be included."))
+            raise ValidationFailed(
+                _(
+                    "Only verified assessments of the decision's period whose objection window has closed, "
+                    "with every objection answered, can be included."
+                )
+            )
         if not wanted:
             raise ValidationFailed(_("Select at least one verified assessment."))
         decision.assessments.set(sorted(allowed))
@@ -249,6 +256,11 @@ def decision_issue(*, decision: Decision, user: AnyUser) -> Decision:
                 errors.append(
                     _("%(institution)s: not verified (status: %(status)s).")
                     % {"institution": a.institution.name, "status": AssessmentStatus(a.status).label}
+                )
+            elif not window_closed(last_day=a.objection_until, today=timezone.localdate()):
+                errors.append(
+                    _("%(institution)s: the objection window is open until %(day)s.")
+                    % {"institution": a.institution.name, "day": formatting.date(a.objection_until)}
                 )
             elif a.period_id != decision.period_id:
                 errors.append(_("%(institution)s: belongs to another period.") % {"institution": a.institution.name})

@@ -28,6 +28,7 @@ FOLLOWED: dict[str, dict[str, Any]] = {
     "assessments.Answer": {},
     "assessments.Evidence": {},
     "assessments.Clarification": {},
+    "assessments.Objection": {},
     "certificates.Decision": {},
     "certificates.Certificate": {"exclude_fields": ["render_status", "render_error", "rendered_at", "pdf"]},
     "assessments.Target": {},

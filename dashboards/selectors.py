@@ -54,6 +54,7 @@ _STATUS_STEP = {
     AssessmentStatus.IN_VERIFICATION: "in_verification",
     AssessmentStatus.REVISION: "in_verification",
     AssessmentStatus.VERIFIED: "verified",
+    AssessmentStatus.OBJECTION: "verified",
     AssessmentStatus.DECIDED: "decided",
 }
 

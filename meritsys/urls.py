@@ -19,6 +19,7 @@ urlpatterns = [
     path("self/", include("assessments.self_assessment.urls")),
     path("verification/", include("assessments.verification.urls")),
     path("scores/", include("assessments.scoring.urls")),
+    path("objections/", include("assessments.objections.urls")),
     path("", include("certificates.urls")),
     path("", include("dashboards.urls")),
     path("audit/", include("audit.urls")),

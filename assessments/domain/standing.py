@@ -15,7 +15,7 @@ from assessments.models import AssessmentStatus, ScoreBasis
 S = AssessmentStatus
 
 # Statuses in which an assessment has a verified result the institution sees as its result.
-RESULT_STATUSES = frozenset({S.VERIFIED, S.DECIDED})
+RESULT_STATUSES = frozenset({S.VERIFIED, S.OBJECTION, S.DECIDED})
 # Only an issued decision makes a result final.
 FINAL_STATUSES = frozenset({S.DECIDED})
 

@@ -15,6 +15,7 @@ from assessments.models.instrument import (
     ScaleLevel,
     SubAspect,
 )
+from assessments.models.objection import Objection, ObjectionAnswerer, ObjectionStatus
 from assessments.models.period import Extension, Period
 from assessments.models.score import ComponentValue, Score, ScoreBasis
 from assessments.models.target import Target
@@ -37,6 +38,9 @@ __all__ = [
     "Instrument",
     "InstrumentStatus",
     "Level",
+    "Objection",
+    "ObjectionAnswerer",
+    "ObjectionStatus",
     "Period",
     "ReviewState",
     "ScaleLevel",

@@ -212,6 +212,14 @@ def _evidence_create(*, answer: Answer, assessment: Assessment, user: AnyUser, u
     return evidence
 
 
+def evidence_attach(*, answer: Answer, assessment: Assessment, user: AnyUser, upload: Any) -> Evidence:
+    """Attach a checked file to a locked answer whatever the status (an objection's new evidence).
+
+    The caller holds the assessment and answer locks and has checked who may do this.
+    """
+    return _evidence_create(answer=answer, assessment=assessment, user=user, upload=upload)
+
+
 def evidence_add(*, answer: Answer, user: AnyUser, upload: Any) -> Evidence:
     """Attach a checked file (type sniffed from bytes, size limit, safe name, SHA-256) to an answer."""
     with transaction.atomic():

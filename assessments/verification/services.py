@@ -20,6 +20,7 @@ from accounts.models import AnyUser, Role, User
 from accounts.roles import is_admin, person, signed_in
 from assessments import notifications
 from assessments.access import can_assign_verifiers, can_reopen, is_assigned_verifier
+from assessments.domain import objections
 from assessments.domain.levels import LevelScale
 from assessments.domain.workflow import transition_apply
 from assessments.history import history_record_many, history_row
@@ -386,6 +387,11 @@ def assessment_finalise(*, assessment: Assessment, user: AnyUser) -> Assessment:
             resolved_at=now, resolved_by=user
         )
         transition_apply(assessment=locked, to=S.VERIFIED, user=user)
+        # The objection window counts from the day the provisional result is shown.
+        locked.objection_until = objections.window_last_day(
+            shown_on=timezone.localdate(), working_days=locked.period.objection_days
+        )
+        locked.save(update_fields=["objection_until"])
         score_queue(assessment=locked, basis=ScoreBasis.VERIFIED)
         notifications.queue_finalised(assessment=locked)
     return locked

@@ -122,5 +122,5 @@ def test_a_19_2025_period_exports_its_index_and_exact_aspect_weights(admin_user)
     sheet = load_workbook(io.BytesIO(client.get(f"/exports/results.xlsx?period={period.pk}").content)).active
     values = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert abs(values["13"][10] - 0.91625) < 1e-9
-    assert sheet.cell(row=1, column=13).value.startswith("Aspect 1")
-    assert sheet.cell(row=2, column=13).number_format == "#,##0.0#####"
+    assert sheet.cell(row=1, column=14).value.startswith("Aspect 1")
+    assert sheet.cell(row=2, column=14).number_format == "#,##0.0#####"
