@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from accounts.models import AnyUser
 from accounts.roles import is_admin, is_verifier, membership_of
 from assessments.domain.bands import band_codes, charter_bands
+from assessments.models import Assessment, Instrument, Score, ScoreBasis
 from assessments.objections.selectors import decidable
-from assessments.models import Assessment, AssessmentStatus, Instrument, Score, ScoreBasis
 from certificates.documents import KIND_NAMES_ID, AnnexRow, kind_order, score_text
 from certificates.models import Certificate, Decision, DecisionStatus, RenderStatus
 from core.errors import ValidationFailed

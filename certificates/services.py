@@ -27,8 +27,8 @@ from accounts.models import AnyUser
 from accounts.roles import is_admin, person
 from assessments.domain.objections import window_closed
 from assessments.domain.workflow import transition_apply
-from assessments.objections.selectors import decidable
 from assessments.models import Assessment, AssessmentStatus, Period, Score, ScoreBasis
+from assessments.objections.selectors import decidable
 from assessments.scoring.services import score_compute
 from certificates import documents
 from certificates.models import (
@@ -140,9 +140,7 @@ def decision_create(
             signatory_title=signatory_title.strip(),
             created_by=person(user),
         )
-        decision.assessments.set(
-            decidable(Assessment.objects.filter(period=period)).values_list("pk", flat=True)
-        )
+        decision.assessments.set(decidable(Assessment.objects.filter(period=period)).values_list("pk", flat=True))
     return decision
 
 

@@ -18,10 +18,15 @@ class ObjectionFileForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for the objection"),
         max_length=REASON_MAX,
-        error_messages={"max_length": too_long_message(REASON_MAX), "required": _("Write the reason for the objection.")},
+        error_messages={
+            "max_length": too_long_message(REASON_MAX),
+            "required": _("Write the reason for the objection."),
+        },
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    level_requested = forms.TypedChoiceField(label=_("Level you ask for (optional)"), coerce=int, required=False, empty_value=None)
+    level_requested = forms.TypedChoiceField(
+        label=_("Level you ask for (optional)"), coerce=int, required=False, empty_value=None
+    )
     evidence = forms.FileField(label=_("New evidence (optional)"), required=False)
 
     def __init__(self, *args: Any, answers: list[tuple[int, str]], scale: LevelScale, **kwargs: Any) -> None:
@@ -32,7 +37,7 @@ class ObjectionFileForm(forms.Form):
         answer_field.error_messages["required"] = _("Choose the indicator you object to.")
         level_field = self.fields["level_requested"]
         assert isinstance(level_field, forms.TypedChoiceField)
-        level_field.choices = _level_choices(scale, blank=_("—"))
+        level_field.choices = _level_choices(scale, blank="—")
 
 
 class ObjectionAnswerForm(forms.Form):
@@ -54,4 +59,4 @@ class ObjectionAnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         level_field = self.fields["level"]
         assert isinstance(level_field, forms.TypedChoiceField)
-        level_field.choices = _level_choices(scale, blank=_("—"))
+        level_field.choices = _level_choices(scale, blank="—")

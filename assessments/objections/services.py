@@ -35,9 +35,7 @@ S = AssessmentStatus
 
 def _lock(assessment_id: int) -> Assessment:
     return (
-        Assessment.objects.select_for_update(of=("self",))
-        .select_related("institution", "period")
-        .get(pk=assessment_id)
+        Assessment.objects.select_for_update(of=("self",)).select_related("institution", "period").get(pk=assessment_id)
     )
 
 
@@ -140,7 +138,9 @@ def objection_answer(
     with transaction.atomic():
         locked = _lock(assessment.pk)
         if not can_answer_objections(user, locked):
-            raise AccessDenied(_("This period asks a second verifier, not the one who finalised, to answer objections."))
+            raise AccessDenied(
+                _("This period asks a second verifier, not the one who finalised, to answer objections.")
+            )
         row = Objection.objects.select_for_update().get(pk=objection.pk)
         if row.status != ObjectionStatus.OPEN:
             raise InvalidTransition(_("This objection was already answered."))

@@ -4,10 +4,11 @@ Thin views: access check (assessments.access), bind a form, call one service, re
 """
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required
 from accounts.roles import is_oversight
@@ -17,13 +18,15 @@ from assessments.access import (
     can_answer_objections,
     can_object,
     can_view_objections,
+    is_assigned_verifier,
+    is_lead_of,
 )
 from assessments.instrument.selectors import level_scale
 from assessments.models import Assessment, Objection
 from assessments.objections import selectors as sel
 from assessments.objections import services as svc
 from assessments.objections.forms import ObjectionAnswerForm, ObjectionFileForm
-from core.errors import DomainError
+from core.errors import AccessDenied, DomainError
 
 T = "assessments/objections/"
 
@@ -73,16 +76,23 @@ def _page(request: HttpRequest, assessment: Assessment, *, file_form=None, answe
     )
 
 
+@require_GET
+@login_required
 def assessment_objections(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, _assessment(request, pk))
 
 
 @require_POST
+@login_required
 def objection_file(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(request, pk)
+    if not is_lead_of(request.user, assessment):
+        raise AccessDenied(_("Only the institution's lead can file an objection."))
     form = _file_form(assessment, request.POST, request.FILES)
     if form.is_valid():
-        answer = assessment.answers.select_related("assessment__period", "indicator").get(pk=form.cleaned_data["answer"])
+        answer = assessment.answers.select_related("assessment__period", "indicator").get(
+            pk=form.cleaned_data["answer"]
+        )
         try:
             svc.objection_file(
                 answer=answer,
@@ -103,6 +113,8 @@ def objection_file(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(is_oversight)
 def objection_answer(request: HttpRequest, pk: int, objection_pk: int) -> HttpResponse:
     assessment = _assessment(request, pk)
+    if not is_assigned_verifier(request.user, assessment):
+        raise AccessDenied(_("Only a verifier assigned to this assessment may answer its objections."))
     try:
         objection = Objection.objects.select_related("answer__assessment__period").get(
             pk=objection_pk, answer__assessment=assessment
@@ -128,6 +140,7 @@ def objection_answer(request: HttpRequest, pk: int, objection_pk: int) -> HttpRe
     return _page(request, assessment, answer_forms={objection.pk: form})
 
 
+@require_GET
 @role_required(is_oversight)
 def objections_open(request: HttpRequest) -> HttpResponse:
     """Open objections: every one for the admins, their assessments' for a verifier."""

@@ -19,6 +19,9 @@ class PeriodForm(forms.ModelForm):
             "self_assessment_closes",
             "verification_closes",
             "show_verified_to_institutions",
+            "objection_days",
+            "objection_answerer",
+            "objection_answer_days",
         ]
         widgets = {
             "self_assessment_opens": DateInput(),

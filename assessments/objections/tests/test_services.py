@@ -9,7 +9,15 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assessments.domain.objections import add_working_days, window_last_day
-from assessments.models import AnswerHistory, AssessmentStatus, Objection, ObjectionStatus, Score, ScoreBasis, TransitionLog
+from assessments.models import (
+    AnswerHistory,
+    AssessmentStatus,
+    Objection,
+    ObjectionStatus,
+    Score,
+    ScoreBasis,
+    TransitionLog,
+)
 from assessments.objections import services as svc
 from assessments.verification import services as verification
 from certificates import services as certificates
@@ -82,9 +90,9 @@ def test_who_and_when_may_object(verified, editor, lead, django_capture_on_commi
     # The last day still counts; the day after it does not.
     with time_machine.travel(dt.datetime(2026, 12, 8, 16, 0, tzinfo=dt.UTC), tick=False):  # 23.00 WIB
         assert svc.objection_file(answer=_answer(verified), user=lead, reason="x")
-    with time_machine.travel(dt.datetime(2026, 12, 8, 17, 30, tzinfo=dt.UTC), tick=False):  # 00.30 WIB, 9 Dec
-        with pytest.raises(InvalidTransition, match="closed on 8 December 2026"):
-            svc.objection_file(answer=_answer(verified, "1.2"), user=lead, reason="x")
+    after = dt.datetime(2026, 12, 8, 17, 30, tzinfo=dt.UTC)  # 00.30 WIB, 9 December
+    with time_machine.travel(after, tick=False), pytest.raises(InvalidTransition, match="closed on 8 December 2026"):
+        svc.objection_file(answer=_answer(verified, "1.2"), user=lead, reason="x")
     assert Objection.objects.count() == 1
 
 
@@ -109,7 +117,9 @@ def test_accept_changes_the_level_and_recomputes_the_score(
     move = TransitionLog.objects.filter(assessment=verified).latest("pk")
     assert (move.from_status, move.to_status) == (S.OBJECTION, S.VERIFIED)
     assert "1.1 accepted (level 3 → 4)" in move.summary
-    assert [m.to for m in mail.outbox] == [[lead.email]] and "accepted" in mail.outbox[0].body
+    assert [m.to for m in mail.outbox] == [
+        [lead.email]
+    ] and "diterima: level verifikasi berubah dari 3 menjadi 4" in mail.outbox[0].body
     with pytest.raises(InvalidTransition, match="already answered"):
         svc.objection_answer(objection=objection, user=verifier, accept=False, response="x")
 
