@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import AnyUser
 from accounts.roles import is_admin, person
+from assessments.domain.bands import band_codes
 from assessments.domain.objections import window_closed
 from assessments.domain.workflow import transition_apply
 from assessments.models import Assessment, AssessmentStatus, Period, Score, ScoreBasis
@@ -37,6 +38,7 @@ from certificates.models import (
     Decision,
     DecisionStatus,
     RenderStatus,
+    TalentPrivilege,
     charter_upload_to,
     letter_upload_to,
 )
@@ -312,6 +314,7 @@ def decision_issue(*, decision: Decision, user: AnyUser) -> Decision:
                 if scores[a.pk].category_code in charter
             ]
         )
+        _privileges_record(decision=decision, assessments=assessments, scores=scores)
         decision.status = DecisionStatus.ISSUED
         decision.issued_at = timezone.now()
         decision.issued_by = person(user)
@@ -321,6 +324,29 @@ def decision_issue(*, decision: Decision, user: AnyUser) -> Decision:
         decision_id = decision.pk
         documents_queue(decision_id=decision_id, letter=True, charters="queued")
     return decision
+
+
+def _privileges_record(*, decision: Decision, assessments: list[Assessment], scores: dict[int, Score]) -> None:
+    """The talent-management privilege: this decision ends each institution's current one and
+    grants a new one where the band's `grants_jpt` flag is set (instrument data, never a name)."""
+    granting = band_codes(decision.period.instrument.bands.all(), "grants_jpt")
+    institution_ids = [a.institution_id for a in assessments]
+    TalentPrivilege.objects.filter(institution_id__in=institution_ids, ends_on__isnull=True).update(
+        ends_on=decision.date, ended_by=decision
+    )
+    TalentPrivilege.objects.bulk_create(
+        [
+            TalentPrivilege(
+                decision=decision,
+                institution_id=a.institution_id,
+                assessment=a,
+                category_name=scores[a.pk].category_name,
+                starts_on=decision.date,
+            )
+            for a in assessments
+            if scores[a.pk].category_code in granting
+        ]
+    )
 
 
 def documents_queue(*, decision_id: int, letter: bool, charters: str, force: bool = False) -> None:

@@ -30,6 +30,7 @@ FOLLOWED: dict[str, dict[str, Any]] = {
     "assessments.Clarification": {},
     "assessments.Objection": {},
     "certificates.Decision": {},
+    "certificates.TalentPrivilege": {},
     "certificates.Certificate": {"exclude_fields": ["render_status", "render_error", "rendered_at", "pdf"]},
     "assessments.Target": {},
     "assessments.ScaleLevel": {},

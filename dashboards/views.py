@@ -20,6 +20,7 @@ from accounts.access import role_required
 from accounts.roles import is_admin, is_oversight, membership_of
 from assessments.access import can_see_verified_levels, can_view_assessment_results, can_view_institution_results
 from assessments.models import AssessmentStatus, Period, ScoreBasis
+from certificates import selectors as certificate_selectors
 from core.auditing import audit_access
 from core.errors import ValidationFailed
 from dashboards import exports, selectors, services
@@ -203,10 +204,21 @@ def public_results(request: HttpRequest) -> HttpResponse:
     periods = selectors.public_periods()
     form, filters = _filters_from(request, periods, decided=True)
     page = Paginator(selectors.results(filters), 50).get_page(request.GET.get("page")) if filters else None
+    privileged = (
+        certificate_selectors.privileged_assessment_ids(assessment_ids=[s.assessment_id for s in page])
+        if page
+        else set()
+    )
     return render(
         request,
         "dashboards/public_results.html",
-        {"form": form, "filters": filters, "page": page, "query": _query_without_page(request)},
+        {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "query": _query_without_page(request),
+            "privileged": privileged,
+        },
     )
 
 
@@ -269,6 +281,7 @@ def institution_profile(request: HttpRequest, pk: int) -> HttpResponse:
         "history": history,
         "form": PeriodForm(initial={"period": chosen.pk if chosen else None}, periods=periods),
         "entry": entry,
+        "privilege": certificate_selectors.privilege_current(institution_id=institution.pk),
     }
     # Institutions see verified levels only when the rules allow (finalised, or the period shows them).
     for h in history:
