@@ -88,3 +88,9 @@ def test_results_list_profile_and_export_use_the_same_wording(
 
     _issue(admin_user, period, django_capture_on_commit_callbacks)
     assert places() == ("final", "final", "final")
+
+
+def test_a_finished_institution_home_shows_no_countdown(verified, lead, indonesian):
+    page = client_for(lead).get("/self/").content.decode()
+    days_left = page.split('id="days-left">', 1)[1].split("</p>", 1)[0]
+    assert "hari lagi" not in days_left and "tidak berlaku lagi" in days_left
