@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -14,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import role_required
 from accounts.roles import is_admin, is_oversight, membership_of
@@ -25,6 +26,7 @@ from core.auditing import audit_access
 from core.errors import ValidationFailed
 from dashboards import exports, selectors, services
 from dashboards.forms import PeriodForm, ResultFilterForm, TargetForm
+from dashboards.inbox import inbox_items, inbox_total
 from institutions.models import Institution, InstitutionGroup, InstitutionKind
 from institutions.selectors import institution_lineage
 
@@ -332,3 +334,19 @@ def institution_profile(request: HttpRequest, pk: int) -> HttpResponse:
     }
     context["decided_status"] = AssessmentStatus.DECIDED
     return render(request, "dashboards/profile.html", context)
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """What this person has to do now, with a link to each place."""
+    items = inbox_items(request.user)
+    return render(request, "dashboards/inbox.html", {"items": items, "total": inbox_total(items)})
+
+
+@login_required
+@require_GET
+def inbox_badge(request: HttpRequest) -> HttpResponse:
+    """The count beside "Inbox" in the navigation (loaded after the page)."""
+    total = inbox_total(inbox_items(request.user))
+    return render(request, "dashboards/_inbox_badge.html", {"total": total})

@@ -103,6 +103,8 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "assessments_verification:assessment_verifiers": (ADMIN, ADMIN),
     "assessments_verification:verifier_remove": (ADMIN, ADMIN),
     "assessments_objections:open": (OVERSIGHT, NOBODY),
+    "dashboards:inbox": (SIGNED_IN, NOBODY),
+    "dashboards:inbox_badge": (SIGNED_IN, NOBODY),
     "assessments_objections:assessment": (OWNER_AND_ASSIGNED, NOBODY),
     "assessments_objections:file": (NOBODY, OWNER_LEAD),
     "assessments_objections:answer": (NOBODY, ASSIGNED_VERIFIER),
