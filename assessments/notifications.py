@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from accounts.models import Role, User
-from assessments.models import Assessment, Clarification, Objection
+from assessments.models import Assessment, Clarification, Objection, ReminderDigest
 from core.models import SideEffectKind
 from core.outbox import outbox_add
 from institutions.models import Membership
@@ -225,6 +225,22 @@ def notify_objection_answered(objection_id: int) -> int:
 
 
 @shared_task(**TASK_OPTIONS)
+def notify_reminder_digest(digest_id: int) -> int:
+    """One person's daily digest of what is due soon or overdue (assessments.reminders)."""
+    import datetime as dt
+
+    digest = ReminderDigest.objects.select_related("user").filter(pk=digest_id).first()
+    if digest is None or not digest.user.is_active:
+        return 0
+    items = [{**item, "due": dt.date.fromisoformat(item["due"])} for item in digest.items]
+    return _send(
+        template="reminder_digest",
+        recipients=[digest.user.email],
+        context={"items": items, "overdue": sum(1 for i in items if i["overdue"]), "link": _link("/inbox/")},
+    )
+
+
+@shared_task(**TASK_OPTIONS)
 def notify_finalised(assessment_id: int) -> int:
     assessment = _assessment(assessment_id)
     if assessment is None:
@@ -285,6 +301,10 @@ def queue_objection_filed(*, objection: Objection) -> None:
 
 def queue_objection_answered(*, objection: Objection) -> None:
     _on_commit(notify_objection_answered, objection.pk, ref=f"objection:{objection.pk}")
+
+
+def queue_reminder_digest(*, digest: ReminderDigest) -> None:
+    _on_commit(notify_reminder_digest, digest.pk, ref=f"reminder:{digest.pk}")
 
 
 def queue_finalised(*, assessment: Assessment) -> None:

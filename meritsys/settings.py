@@ -277,6 +277,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "outbox-resend": {"task": "core.outbox.resend", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     "documents-requeue-stuck": {"task": "certificates.tasks.documents_requeue_stuck_task", "schedule": 300.0},
+    # Deadline reminders: one digest per person per day, early in the Jakarta morning.
+    "deadline-reminders": {"task": "assessments.tasks.reminders_send_task", "schedule": crontab(hour=6, minute=30)},
 }
 
 if REDIS_URL:

@@ -17,6 +17,7 @@ from assessments.models.instrument import (
 )
 from assessments.models.objection import Objection, ObjectionAnswerer, ObjectionStatus
 from assessments.models.period import Extension, Period
+from assessments.models.reminder import ReminderDigest
 from assessments.models.score import ComponentValue, Score, ScoreBasis
 from assessments.models.target import Target
 
@@ -42,6 +43,7 @@ __all__ = [
     "ObjectionAnswerer",
     "ObjectionStatus",
     "Period",
+    "ReminderDigest",
     "ReviewState",
     "ScaleLevel",
     "Score",

@@ -36,6 +36,7 @@ class Period(models.Model):
         choices=ObjectionAnswerer.choices,
         default=ObjectionAnswerer.VERIFIER,
     )
+    revision_days = models.PositiveSmallIntegerField(_("days to resubmit after a return (working days)"), default=10)
     # Working days the verifier has to answer an objection.
     objection_answer_days = models.PositiveSmallIntegerField(_("days to answer an objection (working days)"), default=5)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -22,6 +22,7 @@ class PeriodForm(forms.ModelForm):
             "objection_days",
             "objection_answerer",
             "objection_answer_days",
+            "revision_days",
         ]
         widgets = {
             "self_assessment_opens": DateInput(),

@@ -41,6 +41,7 @@ def period_save(
     objection_days: int = 0,
     objection_answerer: str = ObjectionAnswerer.VERIFIER,
     objection_answer_days: int = 5,
+    revision_days: int = 10,
     user: AnyUser | None,
 ) -> Period:
     """Create or update an assessment period (siklus)."""
@@ -66,6 +67,10 @@ def period_save(
             _("The objection window and the days to answer run from 0 (or 1) to %(max)s working days.")
             % {"max": OBJECTION_DAYS_MAX}
         )
+    if not 1 <= revision_days <= OBJECTION_DAYS_MAX:
+        errors.append(
+            _("The days to resubmit after a return run from 1 to %(max)s working days.") % {"max": OBJECTION_DAYS_MAX}
+        )
     if objection_answerer not in ObjectionAnswerer.values:
         errors.append(_("Choose who answers objections."))
     if errors:
@@ -74,6 +79,7 @@ def period_save(
     period.objection_days = objection_days
     period.objection_answerer = objection_answerer
     period.objection_answer_days = objection_answer_days
+    period.revision_days = revision_days
     period.name = name
     period.instrument = instrument
     period.self_assessment_opens = self_assessment_opens

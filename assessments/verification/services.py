@@ -343,6 +343,8 @@ def assessment_return(
             reason=(message or "").strip(),
             details={"event": "returned", "codes": codes},
         )
+        locked.revision_due = objections.add_working_days(timezone.localdate(), locked.period.revision_days)
+        locked.save(update_fields=["revision_due"])
         notifications.queue_returned(assessment=locked)
     return locked
 
