@@ -33,7 +33,8 @@ class ObjectionFileForm(forms.Form):
         super().__init__(*args, **kwargs)
         answer_field = self.fields["answer"]
         assert isinstance(answer_field, forms.TypedChoiceField)
-        answer_field.choices = [("", _("Choose an indicator"))] + answers
+        choices: list[tuple[Any, Any]] = [("", _("Choose an indicator")), *answers]
+        answer_field.choices = choices
         answer_field.error_messages["required"] = _("Choose the indicator you object to.")
         level_field = self.fields["level_requested"]
         assert isinstance(level_field, forms.TypedChoiceField)

@@ -61,7 +61,10 @@ def _page(request: HttpRequest, assessment: Assessment, *, file_form=None, answe
     rows = list(sel.objections_of(assessment=assessment))
     forms = answer_forms or {}
     for row in rows:
-        row.form = forms.get(row.pk) or (ObjectionAnswerForm(scale=scale, prefix=f"o{row.pk}") if may_answer else None)
+        # A per-object attribute the template reads beside the row.
+        row.form = forms.get(row.pk) or (  # type: ignore[attr-defined]
+            ObjectionAnswerForm(scale=scale, prefix=f"o{row.pk}") if may_answer else None
+        )
     may_object = can_object(request.user, assessment)
     return render(
         request,

@@ -33,12 +33,12 @@ def deadlines(verification_started, verifier, lead):
     return {"clarification": clarification, "objection": objection, "assessment": verification_started}
 
 
-def _day(day: int, capture) -> dict[str, list[str]]:
+def _day(day: int, capture) -> dict[str, str]:
     """Run the daily job on 2026-12-<day>; who got a digest, and its subject."""
     mail.outbox.clear()
     with time_machine.travel(_at(day), tick=False), capture(execute=True):
         reminders_send()
-    return {m.to[0]: m.subject for m in mail.outbox}
+    return {m.to[0]: str(m.subject) for m in mail.outbox}
 
 
 def test_which_mails_go_out_on_which_day(deadlines, lead, editor, verifier, django_capture_on_commit_callbacks):
