@@ -126,7 +126,7 @@ def _admin(today: dt.date) -> list[InboxItem]:
             "unassigned",
             _("Submissions without a verifier"),
             Assessment.objects.filter(status=S.SUBMITTED, verifiers__isnull=True).count(),
-            reverse("assessments_verification:assignment"),
+            reverse("assessments_verification:assignment_proposal"),
         ),
         InboxItem(
             "overdue",

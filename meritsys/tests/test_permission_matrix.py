@@ -90,6 +90,7 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "assessments_verification:clarification_resolve": (ASSIGNED, ASSIGNED_VERIFIER),
     "assessments_verification:assignment": (ADMIN, ADMIN),
     "assessments_verification:workload": (ADMIN, ADMIN),
+    "assessments_verification:assignment_proposal": (ADMIN, ADMIN),
     "assessments_verification:assessment": (ASSIGNED, ASSIGNED),
     "assessments_verification:start": (ASSIGNED, ASSIGNED_VERIFIER),
     "assessments_verification:aspect": (ASSIGNED, ASSIGNED),
