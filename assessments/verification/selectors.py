@@ -352,7 +352,7 @@ def verifier_loads() -> list[VerifierLoad]:
         VerifierLoad(
             id=v.pk,
             home_region=regions[v.pk].most_common(1)[0][0] if regions[v.pk] else "",
-            open_items=v.open_items,  # type: ignore[attr-defined]  # annotated above
+            open_items=v.open_items,  # annotated above
         )
         for v in verifiers
     ]
