@@ -117,7 +117,8 @@ def verifier_choices() -> QuerySet[User]:
 
 
 def verifier_workload(*, period: Any = None) -> QuerySet[User]:
-    """Per active verifier: assessments assigned, waiting to start, in progress, returned, finalised."""
+    """Per active verifier: assessments assigned, waiting to start, in progress, returned, with an
+    objection open, finalised."""
     scope = Q()
     if period:
         scope = Q(verifier_assessments__period_id=period.pk if hasattr(period, "pk") else period)
@@ -131,7 +132,8 @@ def verifier_workload(*, period: Any = None) -> QuerySet[User]:
         waiting=n(S.SUBMITTED),
         in_progress=n(S.IN_VERIFICATION),
         returned=n(S.REVISION),
-        finalised=n(S.VERIFIED, S.DECIDED),
+        objecting=n(S.OBJECTION),
+        finalised=n(S.VERIFIED, S.OBJECTION, S.DECIDED),
     )
 
 

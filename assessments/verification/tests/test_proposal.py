@@ -51,3 +51,17 @@ def test_admin_confirms_the_ticked_proposals(waiting, admin_user, verifier, othe
     assert make_user("v3@test.local", Role.VERIFIER)  # a new verifier with no history: least loaded
     page = client.get("/verification/assignment/proposal/").content.decode()
     assert page.count("data-assessment=") == 1
+
+
+def test_workload_counts_assessments_with_an_open_objection(period, verifier, admin_user):
+    assessment = assessment_get_or_create(institution=make_institution("W1", "Badan W1"), period=period)
+    for status in (AssessmentStatus.SUBMITTED, AssessmentStatus.IN_VERIFICATION, AssessmentStatus.VERIFIED):
+        transition_apply(assessment=assessment, to=status, user=None)
+    assessment.verifiers.add(verifier)
+    page = client_for(admin_user).get("/verification/workload/").content.decode()
+    row = page.split(f'data-verifier="{verifier.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "data-objecting>0<" in row
+    transition_apply(assessment=assessment, to=AssessmentStatus.OBJECTION, user=None)
+    page = client_for(admin_user).get("/verification/workload/").content.decode()
+    row = page.split(f'data-verifier="{verifier.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "data-objecting>1<" in row and "data-finalised>1<" in row
