@@ -4,17 +4,20 @@ Views call `access_assessment` (fetch + check at once) and the `can_*` predicate
 use `assessments_visible_to`. Nothing else filters assessments by role.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import AnyUser
 from accounts.roles import is_admin, is_verifier, membership_of, person
-from assessments.domain import workflow
-from assessments.models import Answer, Assessment, AssessmentStatus, Evidence
+from assessments.domain import objections, workflow
+from assessments.domain.standing import RESULT_STATUSES
+from assessments.models import Answer, Assessment, AssessmentStatus, Evidence, ObjectionAnswerer, TransitionLog
 from core.errors import AccessDenied
 
 
@@ -81,6 +84,8 @@ class OpenMoves:
     verify: bool
     resolve_clarifications: bool
     reopen: bool
+    object: bool
+    answer_objections: bool
 
 
 def open_moves(user: AnyUser, assessment: Assessment) -> OpenMoves:
@@ -96,7 +101,47 @@ def open_moves(user: AnyUser, assessment: Assessment) -> OpenMoves:
         verify=can_verify(user, assessment),
         resolve_clarifications=can_resolve_clarifications(user, assessment),
         reopen=can_reopen(user, assessment),
+        object=can_object(user, assessment),
+        answer_objections=bool(possible & {"objections_answered"}) and can_answer_objections(user, assessment),
     )
+
+
+# --- Objections (masa sanggah) ---
+
+
+def can_object(user: AnyUser, assessment: Assessment, today: dt.date | None = None) -> bool:
+    """The institution's lead, while the assessment's objection window is open."""
+    day = today or timezone.localdate()
+    return (
+        assessment.status in {AssessmentStatus.VERIFIED, AssessmentStatus.OBJECTION}
+        and objections.window_open(last_day=assessment.objection_until, today=day)
+        and is_lead_of(user, assessment)
+    )
+
+
+def finaliser_id(assessment: Assessment) -> int | None:
+    """Who finalised the verification last (the transition into VERIFIED from IN_VERIFICATION)."""
+    return (
+        TransitionLog.objects.filter(
+            assessment=assessment, from_status=AssessmentStatus.IN_VERIFICATION, to_status=AssessmentStatus.VERIFIED
+        )
+        .order_by("-at")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+
+
+def can_answer_objections(user: AnyUser, assessment: Assessment) -> bool:
+    """An assigned verifier; when the period asks for a second verifier, not the one who finalised."""
+    if not is_assigned_verifier(user, assessment):
+        return False
+    if assessment.period.objection_answerer == ObjectionAnswerer.SECOND:
+        return finaliser_id(assessment) != getattr(user, "pk", None)
+    return True
+
+
+def can_view_objections(user: AnyUser, assessment: Assessment) -> bool:
+    return bool(is_member_of(user, assessment) or can_view_verification(user, assessment))
 
 
 def can_verify(user: AnyUser, assessment: Assessment) -> bool:
@@ -109,10 +154,7 @@ def can_see_verified_levels(user: AnyUser, assessment: Assessment) -> bool:
         return True
     if not is_member_of(user, assessment):
         return False
-    return (
-        assessment.status in {AssessmentStatus.VERIFIED, AssessmentStatus.DECIDED}
-        or assessment.period.show_verified_to_institutions
-    )
+    return assessment.status in RESULT_STATUSES or assessment.period.show_verified_to_institutions
 
 
 def require(condition: bool, message: str) -> None:

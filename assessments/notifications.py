@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from accounts.models import Role, User
-from assessments.models import Assessment, Clarification
+from assessments.models import Assessment, Clarification, Objection, ReminderDigest
 from core.models import SideEffectKind
 from core.outbox import outbox_add
 from institutions.models import Membership
@@ -90,6 +90,12 @@ def _verification_link(assessment: Assessment) -> str:
     from django.urls import reverse
 
     return _link(reverse("assessments_verification:assessment", args=[assessment.pk]))
+
+
+def _objections_link(assessment: Assessment) -> str:
+    from django.urls import reverse
+
+    return _link(reverse("assessments_objections:assessment", args=[assessment.pk]))
 
 
 def _home_link() -> str:
@@ -181,6 +187,59 @@ def notify_returned(assessment_id: int) -> int:
     )
 
 
+def _objection(objection_id: int) -> Objection | None:
+    return (
+        Objection.objects.select_related(
+            "answer__indicator", "answer__assessment__institution", "answer__assessment__period"
+        )
+        .filter(pk=objection_id)
+        .first()
+    )
+
+
+@shared_task(**TASK_OPTIONS)
+def notify_objection_filed(objection_id: int) -> int:
+    """An objection to a verified level: to the assigned verifiers (the admins while none is)."""
+    objection = _objection(objection_id)
+    if objection is None:
+        return 0
+    assessment = objection.answer.assessment
+    return _send(
+        template="objection_filed",
+        recipients=_verifier_emails(assessment) or _admin_emails(),
+        context={"objection": objection, "assessment": assessment, "link": _objections_link(assessment)},
+    )
+
+
+@shared_task(**TASK_OPTIONS)
+def notify_objection_answered(objection_id: int) -> int:
+    objection = _objection(objection_id)
+    if objection is None:
+        return 0
+    assessment = objection.answer.assessment
+    return _send(
+        template="objection_answered",
+        recipients=_institution_emails(assessment),
+        context={"objection": objection, "assessment": assessment, "link": _objections_link(assessment)},
+    )
+
+
+@shared_task(**TASK_OPTIONS)
+def notify_reminder_digest(digest_id: int) -> int:
+    """One person's daily digest of what is due soon or overdue (assessments.reminders)."""
+    import datetime as dt
+
+    digest = ReminderDigest.objects.select_related("user").filter(pk=digest_id).first()
+    if digest is None or not digest.user.is_active:
+        return 0
+    items = [{**item, "due": dt.date.fromisoformat(item["due"])} for item in digest.items]
+    return _send(
+        template="reminder_digest",
+        recipients=[digest.user.email],
+        context={"items": items, "overdue": sum(1 for i in items if i["overdue"]), "link": _link("/inbox/")},
+    )
+
+
 @shared_task(**TASK_OPTIONS)
 def notify_finalised(assessment_id: int) -> int:
     assessment = _assessment(assessment_id)
@@ -234,6 +293,18 @@ def queue_clarification_answered(*, clarification: Clarification) -> None:
 
 def queue_returned(*, assessment: Assessment) -> None:
     _on_commit(notify_returned, assessment.pk, ref=f"assessment:{assessment.pk}")
+
+
+def queue_objection_filed(*, objection: Objection) -> None:
+    _on_commit(notify_objection_filed, objection.pk, ref=f"objection:{objection.pk}")
+
+
+def queue_objection_answered(*, objection: Objection) -> None:
+    _on_commit(notify_objection_answered, objection.pk, ref=f"objection:{objection.pk}")
+
+
+def queue_reminder_digest(*, digest: ReminderDigest) -> None:
+    _on_commit(notify_reminder_digest, digest.pk, ref=f"reminder:{digest.pk}")
 
 
 def queue_finalised(*, assessment: Assessment) -> None:

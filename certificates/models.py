@@ -135,3 +135,34 @@ class Certificate(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.status == CertificateStatus.VALID
+
+
+class TalentPrivilege(models.Model):
+    """The talent-management privilege (filling senior JPT posts without open selection, under
+    the oversight body's supervision) an issued decision grants an institution whose band grants
+    it. Valid from the decision's date until the next issued decision for that institution."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="privileges")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="privileges")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="privileges")
+    category_name = models.CharField(_("category"), max_length=60)
+    starts_on = models.DateField(_("valid from"))
+    # Set when a later decision for the institution is issued; None: still valid.
+    ends_on = models.DateField(_("valid until"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("ended by")
+    )
+
+    class Meta:
+        verbose_name = _("talent-management privilege")
+        verbose_name_plural = _("talent-management privileges")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "institution"], name="privilege_unique_per_decision"),
+            models.UniqueConstraint(
+                fields=["institution"], condition=models.Q(ends_on__isnull=True), name="privilege_one_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} · {self.decision}"

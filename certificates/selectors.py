@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from accounts.models import AnyUser
 from accounts.roles import is_admin, is_verifier, membership_of
 from assessments.domain.bands import band_codes, charter_bands
-from assessments.models import Assessment, AssessmentStatus, Instrument, Score, ScoreBasis
+from assessments.models import Assessment, Instrument, Score, ScoreBasis
+from assessments.objections.selectors import decidable
 from certificates.documents import KIND_NAMES_ID, AnnexRow, kind_order, score_text
-from certificates.models import Certificate, Decision, DecisionStatus, RenderStatus
+from certificates.models import Certificate, Decision, DecisionStatus, RenderStatus, TalentPrivilege
 from core.errors import ValidationFailed
 from institutions.selectors import name_in_period, period_names
 
@@ -53,9 +54,8 @@ class AnnexEntry:
 
 
 def verified_assessments(*, period_id: int) -> QuerySet[Assessment]:
-    return Assessment.objects.filter(period_id=period_id, status=AssessmentStatus.VERIFIED).select_related(
-        "institution"
-    )
+    """What a draft may include: verified, objections answered, the objection window closed."""
+    return decidable(Assessment.objects.filter(period_id=period_id)).select_related("institution")
 
 
 def annex_entries(*, assessments: list[Assessment], charter: frozenset[str]) -> list[AnnexEntry]:
@@ -206,3 +206,55 @@ def certificate_by_serial(*, serial: str) -> Certificate | None:
 def certificate_institution_name(*, certificate: Certificate) -> str:
     """The name the charter was issued to: the institution's name in the decision's period."""
     return name_in_period(institution=certificate.institution, period_id=certificate.decision.period_id)
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """One institution an issued decision covers: its value and band, charter and privilege."""
+
+    name: str
+    kind: str
+    score: Score | None
+    category: str
+    certificate: Certificate | None
+    privilege: bool
+
+
+def decision_members(*, decision: Decision, category: str = "", query: str = "") -> tuple[list[MemberRow], list[str]]:
+    """Every institution the decision covers (filtered by category and name), and the categories.
+
+    Five queries whatever the number of institutions: assessments, scores, names, certificates,
+    privileges.
+    """
+    entries = decision_annex(decision=decision)
+    charters = {c.institution_id: c for c in decision.certificates.all()}
+    privileged = set(decision.privileges.values_list("institution_id", flat=True))
+    rows = [
+        MemberRow(
+            name=e.institution_name or e.assessment.institution.name,
+            kind=e.assessment.institution.get_kind_display(),
+            score=e.score,
+            category=e.score.category_name if e.score else "",
+            certificate=charters.get(e.assessment.institution_id),
+            privilege=e.assessment.institution_id in privileged,
+        )
+        for e in entries
+    ]
+    categories = sorted({r.category for r in rows if r.category})
+    needle = query.strip().lower()
+    chosen = [r for r in rows if (not category or r.category == category) and (not needle or needle in r.name.lower())]
+    return chosen, categories
+
+
+def privilege_current(*, institution_id: int) -> TalentPrivilege | None:
+    """The institution's talent-management privilege still in force (None when it has none)."""
+    return (
+        TalentPrivilege.objects.select_related("decision")
+        .filter(institution_id=institution_id, ends_on__isnull=True)
+        .first()
+    )
+
+
+def privileged_assessment_ids(*, assessment_ids: list[int]) -> set[int]:
+    """Which of these assessments earned the privilege through an issued decision (one query)."""
+    return set(TalentPrivilege.objects.filter(assessment_id__in=assessment_ids).values_list("assessment_id", flat=True))

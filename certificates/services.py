@@ -24,8 +24,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import AnyUser
 from accounts.roles import is_admin, person
+from assessments.domain.bands import band_codes
+from assessments.domain.objections import window_closed
 from assessments.domain.workflow import transition_apply
 from assessments.models import Assessment, AssessmentStatus, Period, Score, ScoreBasis
+from assessments.objections.selectors import decidable
 from assessments.scoring.services import score_compute
 from certificates import documents
 from certificates.models import (
@@ -34,6 +37,7 @@ from certificates.models import (
     Decision,
     DecisionStatus,
     RenderStatus,
+    TalentPrivilege,
     charter_upload_to,
     letter_upload_to,
 )
@@ -140,9 +144,7 @@ def decision_create(
             signatory_title=signatory_title.strip(),
             created_by=person(user),
         )
-        decision.assessments.set(
-            Assessment.objects.filter(period=period, status=AssessmentStatus.VERIFIED).values_list("pk", flat=True)
-        )
+        decision.assessments.set(decidable(Assessment.objects.filter(period=period)).values_list("pk", flat=True))
     return decision
 
 
@@ -193,12 +195,17 @@ def decision_select(*, decision: Decision, user: AnyUser, assessment_ids: list[i
             raise InvalidTransition(_("An issued decision cannot be changed."))
         wanted = set(assessment_ids)
         allowed = set(
-            Assessment.objects.filter(
-                pk__in=wanted, period_id=decision.period_id, status=AssessmentStatus.VERIFIED
-            ).values_list("pk", flat=True)
+            decidable(Assessment.objects.filter(pk__in=wanted, period_id=decision.period_id)).values_list(
+                "pk", flat=True
+            )
         )
         if wanted - allowed:
-            raise ValidationFailed(_("Only verified assessments of the decision's period can be included."))
+            raise ValidationFailed(
+                _(
+                    "Only verified assessments of the decision's period whose objection window has closed, "
+                    "with every objection answered, can be included."
+                )
+            )
         if not wanted:
             raise ValidationFailed(_("Select at least one verified assessment."))
         decision.assessments.set(sorted(allowed))
@@ -252,6 +259,11 @@ def decision_issue(*, decision: Decision, user: AnyUser) -> Decision:
                     _("%(institution)s: not verified (status: %(status)s).")
                     % {"institution": a.institution.name, "status": AssessmentStatus(a.status).label}
                 )
+            elif not window_closed(last_day=a.objection_until, today=timezone.localdate()):
+                errors.append(
+                    _("%(institution)s: the objection window is open until %(day)s.")
+                    % {"institution": a.institution.name, "day": formatting.date(a.objection_until)}
+                )
             elif a.period_id != decision.period_id:
                 errors.append(_("%(institution)s: belongs to another period.") % {"institution": a.institution.name})
         if errors:
@@ -304,6 +316,7 @@ def decision_issue(*, decision: Decision, user: AnyUser) -> Decision:
                 if scores[a.pk].category_code in charter
             ]
         )
+        _privileges_record(decision=decision, assessments=assessments, scores=scores)
         decision.status = DecisionStatus.ISSUED
         decision.issued_at = timezone.now()
         decision.issued_by = person(user)
@@ -313,6 +326,29 @@ def decision_issue(*, decision: Decision, user: AnyUser) -> Decision:
         decision_id = decision.pk
         documents_queue(decision_id=decision_id, letter=True, charters="queued")
     return decision
+
+
+def _privileges_record(*, decision: Decision, assessments: list[Assessment], scores: dict[int, Score]) -> None:
+    """The talent-management privilege: this decision ends each institution's current one and
+    grants a new one where the band's `grants_jpt` flag is set (instrument data, never a name)."""
+    granting = band_codes(decision.period.instrument.bands.all(), "grants_jpt")
+    institution_ids = [a.institution_id for a in assessments]
+    TalentPrivilege.objects.filter(institution_id__in=institution_ids, ends_on__isnull=True).update(
+        ends_on=decision.date, ended_by=decision
+    )
+    TalentPrivilege.objects.bulk_create(
+        [
+            TalentPrivilege(
+                decision=decision,
+                institution_id=a.institution_id,
+                assessment=a,
+                category_name=scores[a.pk].category_name,
+                starts_on=decision.date,
+            )
+            for a in assessments
+            if scores[a.pk].category_code in granting
+        ]
+    )
 
 
 def documents_queue(*, decision_id: int, letter: bool, charters: str, force: bool = False) -> None:

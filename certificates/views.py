@@ -114,6 +114,9 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["progress"] = selectors.decision_progress(decision=decision)
         context["certificates"] = selectors.certificates_of(decision=decision)
         context["included_count"] = decision.assessments.count()
+        category, query = request.GET.get("category", "")[:60], request.GET.get("q", "")[:100]
+        members, categories = selectors.decision_members(decision=decision, category=category, query=query)
+        context.update({"members": members, "categories": categories, "category": category, "query": query})
     else:
         entries = selectors.decision_annex(decision=decision)
         context["entries"] = entries

@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from assessments.domain.standing import standing_of
 from assessments.models import Aspect, Assessment, AssessmentStatus, Period
 from core import formatting, spreadsheets
 from core.jobs import Built, Progress
@@ -44,12 +45,13 @@ def export_table(filters: ResultFilters) -> tuple[list[str], list[list[Any]], li
         _("Province"),
         _("Oversight region"),
         _("Status"),
+        _("Standing of the result"),
         _("%(value)s, self-assessment") % {"value": label},
         _("%(value)s, verified") % {"value": label},
         _("Index"),
         _("Category"),
     ]
-    kinds = ["int", "text", "text", "text", "text", "text", "text", "text", "score", "score", "index", "text"]
+    kinds = ["int", "text", "text", "text", "text", "text", "text", "text", "text", "score", "score", "index", "text"]
     for aspect in aspects:
         header.append(
             _("Aspect %(number)s %(name)s (weight %(max)s)")
@@ -61,9 +63,9 @@ def export_table(filters: ResultFilters) -> tuple[list[str], list[list[Any]], li
         )
         kinds.append("weight")
     # One row per institution the period covers (the register it opened with; filtered by kind
-    # and province), under its name in that period: those with a final result first, by total;
+    # and province), under its name in that period: those with a verification result first, by total;
     # the others after them with their status and empty scores. A category filter keeps only
-    # institutions with a final result in that category.
+    # institutions with a verification result in that category.
     finals = {s.assessment.institution_id: s for s in results(filters)}
     statuses = dict(Assessment.objects.filter(period=filters.period).values_list("institution_id", "status"))
     covered = list(period_coverage(period_ids=[filters.period.pk])[filters.period.pk])
@@ -90,6 +92,7 @@ def export_table(filters: ResultFilters) -> tuple[list[str], list[list[Any]], li
                 institution.province.name if institution.province else "",
                 str(Region(institution.region).label) if institution.region in Region.values else institution.region,
                 str(AssessmentStatus(status).label) if status else str(_("Not assessed")),
+                str(standing_of(status).label) if s and status else "",
                 getattr(s, "self_total", None) if s else None,
                 s.total if s else None,
                 s.index if s else None,

@@ -1,7 +1,7 @@
 """Reads for dashboards, profiles, public results and exports.
 
 Every figure comes from verified Score rows of assessments whose status is VERIFIED or DECIDED
-(a final result), and from Assessment statuses. Each function runs a fixed number of aggregate
+(a verification result: provisional until decided, see assessments.domain.standing), and from Assessment statuses. Each function runs a fixed number of aggregate
 queries whatever the number of institutions or periods.
 """
 
@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from assessments.access import results_visible_filter
 from assessments.domain.scoring import gap
+from assessments.domain.standing import RESULT_STATUSES
 from assessments.instrument.selectors import level_scale
 from assessments.models import (
     Answer,
@@ -43,7 +44,6 @@ from institutions.models import (
 )
 from institutions.selectors import period_coverage, period_names
 
-FINAL_STATUSES = (AssessmentStatus.VERIFIED, AssessmentStatus.DECIDED)
 REGIONAL_KINDS = (InstitutionKind.PROVINSI, InstitutionKind.KABUPATEN, InstitutionKind.KOTA)
 CACHE_SECONDS = 15 * 60
 
@@ -54,6 +54,7 @@ _STATUS_STEP = {
     AssessmentStatus.IN_VERIFICATION: "in_verification",
     AssessmentStatus.REVISION: "in_verification",
     AssessmentStatus.VERIFIED: "verified",
+    AssessmentStatus.OBJECTION: "verified",
     AssessmentStatus.DECIDED: "decided",
 }
 
@@ -174,7 +175,7 @@ def period_choices() -> list[Period]:
     """All periods, newest first, each with `final_count` (verified or decided assessments)."""
     return list(
         Period.objects.annotate(
-            final_count=Count("assessments", filter=Q(assessments__status__in=FINAL_STATUSES)),
+            final_count=Count("assessments", filter=Q(assessments__status__in=RESULT_STATUSES)),
             decided_count=Count("assessments", filter=Q(assessments__status=AssessmentStatus.DECIDED)),
         ).order_by("-self_assessment_opens", "-pk")
     )
@@ -266,7 +267,7 @@ def cached(key: str, version: str, build: Any) -> Any:
 
 
 def _final_scores(period_ids: Iterable[int] | None = None) -> QuerySet[Score]:
-    qs = Score.objects.filter(basis=ScoreBasis.VERIFIED, assessment__status__in=FINAL_STATUSES)
+    qs = Score.objects.filter(basis=ScoreBasis.VERIFIED, assessment__status__in=RESULT_STATUSES)
     if period_ids is not None:
         qs = qs.filter(assessment__period_id__in=list(period_ids))
     return qs
@@ -578,9 +579,9 @@ def institution_history(*, institution: Institution) -> list[dict[str, Any]]:
                 "name": names.get((a.period_id, institution.pk), institution.name),
                 "status": a.status,
                 "decided": a.status == AssessmentStatus.DECIDED,
-                "final": a.status in FINAL_STATUSES,
+                "final": a.status in RESULT_STATUSES,
                 "self": scores.get((a.pk, ScoreBasis.SELF)),
-                "verified": verified if verified is not None and a.status in FINAL_STATUSES else None,
+                "verified": verified if verified is not None and a.status in RESULT_STATUSES else None,
                 "verified_any": verified,
                 "instrument": instrument,
                 # The instrument differs from the previous period's: values are on another scale

@@ -6,6 +6,8 @@ app_name = "dashboards"
 
 urlpatterns = [
     path("dashboard/", views.national_dashboard, name="national"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/badge/", views.inbox_badge, name="inbox_badge"),
     path("dashboard/results/", views.results_list, name="results"),
     path("dashboard/targets/", views.targets_edit, name="targets"),
     re_path(r"^exports/results\.(?P<fmt>xlsx|csv)$", views.results_export, name="export"),

@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -13,17 +14,19 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import role_required
 from accounts.roles import is_admin, is_oversight, membership_of
 from assessments.access import can_see_verified_levels, can_view_assessment_results, can_view_institution_results
 from assessments.models import AssessmentStatus, Period, ScoreBasis
+from certificates import selectors as certificate_selectors
 from core.auditing import audit_access
 from core.errors import ValidationFailed
 from core.jobs import job_request
 from dashboards import exports, selectors, services
 from dashboards.forms import PeriodForm, ResultFilterForm, TargetForm
+from dashboards.inbox import inbox_items, inbox_total
 from institutions.models import Institution, InstitutionGroup, InstitutionKind
 from institutions.selectors import institution_lineage
 
@@ -115,7 +118,7 @@ def _national_body(request: HttpRequest, can_edit_targets: bool) -> str:
         "yTitle": _("Share in a target band (percent)"),
         "max": 100,
     }
-    chart_kinds["yTitle"] = _("% of institutions with a final result")
+    chart_kinds["yTitle"] = _("% of institutions with a verification result")
     chart_progress = {
         "labels": [str(STEP_LABELS[step]) for step, _n in figures["progress"]],
         "datasets": [{"label": _("Institutions"), "data": [n for _step, n in figures["progress"]]}],
@@ -202,10 +205,21 @@ def public_results(request: HttpRequest) -> HttpResponse:
     periods = selectors.public_periods()
     form, filters = _filters_from(request, periods, decided=True)
     page = Paginator(selectors.results(filters), 50).get_page(request.GET.get("page")) if filters else None
+    privileged = (
+        certificate_selectors.privileged_assessment_ids(assessment_ids=[s.assessment_id for s in page])
+        if page
+        else set()
+    )
     return render(
         request,
         "dashboards/public_results.html",
-        {"form": form, "filters": filters, "page": page, "query": _query_without_page(request)},
+        {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "query": _query_without_page(request),
+            "privileged": privileged,
+        },
     )
 
 
@@ -268,6 +282,7 @@ def institution_profile(request: HttpRequest, pk: int) -> HttpResponse:
         "history": history,
         "form": PeriodForm(initial={"period": chosen.pk if chosen else None}, periods=periods),
         "entry": entry,
+        "privilege": certificate_selectors.privilege_current(institution_id=institution.pk),
     }
     # Institutions see verified levels only when the rules allow (finalised, or the period shows them).
     for h in history:
@@ -283,7 +298,7 @@ def institution_profile(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "show_verified": show_verified,
                 "verified": verified,
-                "provisional": verified is not None and assessment.status not in selectors.FINAL_STATUSES,
+                "provisional": verified is not None and assessment.status not in selectors.RESULT_STATUSES,
                 "aspects": aspects,
                 "weakest": (
                     selectors.weakest_indicators(assessment=assessment, basis=basis) if has_basis_score else None
@@ -318,3 +333,19 @@ def institution_profile(request: HttpRequest, pk: int) -> HttpResponse:
     }
     context["decided_status"] = AssessmentStatus.DECIDED
     return render(request, "dashboards/profile.html", context)
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """What this person has to do now, with a link to each place."""
+    items = inbox_items(request.user)
+    return render(request, "dashboards/inbox.html", {"items": items, "total": inbox_total(items)})
+
+
+@login_required
+@require_GET
+def inbox_badge(request: HttpRequest) -> HttpResponse:
+    """The count beside "Inbox" in the navigation (loaded after the page)."""
+    total = inbox_total(inbox_items(request.user))
+    return render(request, "dashboards/_inbox_badge.html", {"total": total})

@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from assessments.domain.scoring import InstrumentSpec, ScoreResult, score
+from assessments.domain.standing import score_is_final
 from assessments.instrument.reference import reference_instrument_ensure
 from assessments.instrument.selectors import instrument_spec
 from assessments.models import (
@@ -323,7 +324,7 @@ def _score_row(
             {"number": a.number, "name": a.name, "total": str(a.total), "max": str(a.max_score)} for a in result.aspects
         ],
         missing_count=len(result.missing),
-        is_final=True,
+        is_final=score_is_final(basis=basis, status=assessment.status),
         computed_at=at,
     )
 

@@ -14,7 +14,7 @@ from assessments.instrument.reference import reference_instrument_2025_ensure, r
 from assessments.models import Assessment, AssessmentStatus, Evidence, Instrument, Period
 from assessments.periods.services import assessment_get_or_create
 from demo.survey import demo_survey_ensure
-from demo.verified import demo_verified_assessments_ensure
+from demo.verified import demo_cycle_states_ensure, demo_verified_assessments_ensure
 from institutions.models import Institution, Membership, MembershipRole
 from institutions.services import register_import
 
@@ -125,6 +125,7 @@ def seed_demo() -> list[DemoAccount]:
     demo_verified_assessments_ensure(period=previous)
     demo_verified_assessments_ensure(period=period)
     demo_survey_ensure(period=period)
+    demo_cycle_states_ensure(period=period)
     return accounts
 
 

@@ -78,3 +78,86 @@ def demo_verified_assessments_ensure(*, period: Period | None = None) -> list[As
         score_compute(assessment_id=assessment.pk, basis=ScoreBasis.VERIFIED)
         made.append(assessment)
     return made
+
+
+# The running period's cycle, one assessment in each state the demo lacks otherwise: in
+# verification (Jawa Tengah), returned for revision (Jawa Timur), and Kementerian PANRB verified
+# through the real services with its objection window open and one objection its lead filed.
+DEMO_IN_VERIFICATION = "33"
+DEMO_RETURNED = "35"
+DEMO_OBJECTING = "K028"
+DEMO_OBJECTION_DAYS = 5
+
+
+def _walked_to_verification(
+    *, institution: Institution, period: Period, verifier: User, lead: User | None
+) -> Assessment:
+    from assessments.verification.services import verification_start
+    from demo.seed import demo_answers_fill
+
+    assessment = assessment_get_or_create(institution=institution, period=period)
+    demo_answers_fill(assessment=assessment, user=lead or verifier)
+    transition_apply(assessment=assessment, to=AssessmentStatus.SUBMITTED, user=lead or verifier, reason="demo")
+    score_compute(assessment_id=assessment.pk, basis=ScoreBasis.SELF)
+    assessment.verifiers.add(verifier)
+    verification_start(assessment=assessment, user=verifier)
+    return Assessment.objects.select_related("period", "institution").get(pk=assessment.pk)
+
+
+@transaction.atomic
+def demo_cycle_states_ensure(*, period: Period) -> None:
+    """Make (once) the in-verification, returned and objecting demo assessments."""
+    from assessments.objections.services import objection_file
+    from assessments.verification.services import assessment_finalise, assessment_return, verified_answer_update
+
+    verifier = User.objects.filter(email="verifier1@meritsys.local").first()
+    if verifier is None:
+        return
+    if period.objection_days == 0:
+        period.objection_days = DEMO_OBJECTION_DAYS
+        period.save(update_fields=["objection_days"])
+
+    def fresh(code: str) -> Institution | None:
+        institution = Institution.objects.filter(code=code).first()
+        if institution is None:
+            return None
+        assessment = assessment_get_or_create(institution=institution, period=period)
+        return (
+            institution
+            if assessment.status == AssessmentStatus.DRAFT
+            and not assessment.answers.filter(self_level__isnull=False).exists()
+            else None
+        )
+
+    if (institution := fresh(DEMO_IN_VERIFICATION)) is not None:
+        assessment = _walked_to_verification(institution=institution, period=period, verifier=verifier, lead=None)
+        first = assessment.answers.select_related("assessment__period").order_by(
+            "indicator__aspect__number", "indicator__position"
+        )[0]
+        verified_answer_update(answer=first, user=verifier, level=3, note="Sesuai bukti dukung.", version=first.version)
+    if (institution := fresh(DEMO_RETURNED)) is not None:
+        assessment = _walked_to_verification(institution=institution, period=period, verifier=verifier, lead=None)
+        first = assessment.answers.order_by("indicator__aspect__number", "indicator__position")[0]
+        assessment_return(
+            assessment=assessment,
+            user=verifier,
+            flags={first.pk: "Dokumen belum ditandatangani pejabat berwenang."},
+            message="Mohon lengkapi bukti dukung indikator yang ditandai.",
+        )
+    if (institution := fresh(DEMO_OBJECTING)) is not None:
+        lead = User.objects.filter(membership__institution=institution, membership__role="lead").first()
+        if lead is None:
+            return
+        assessment = _walked_to_verification(institution=institution, period=period, verifier=verifier, lead=lead)
+        levels = level_scale(instrument_id=period.instrument_id).self_levels
+        assessment.answers.update(verified_level=levels[-2], review_state=ReviewState.VERIFIED)
+        assessment_finalise(assessment=assessment, user=verifier)
+        answer = assessment.answers.select_related("assessment__period", "indicator").order_by(
+            "indicator__aspect__number", "indicator__position"
+        )[0]
+        objection_file(
+            answer=answer,
+            user=lead,
+            reason="Peta jabatan telah ditetapkan dengan keputusan pimpinan; bukti dukung sudah diunggah.",
+            level_requested=levels[-1],
+        )

@@ -290,6 +290,8 @@ CELERY_BEAT_SCHEDULE = {
     "jobs-purge": {"task": "core.tasks.jobs_purge", "schedule": crontab(minute=17)},
     "surveys-close-due": {"task": "surveys.tasks.surveys_close_due_task", "schedule": crontab(minute=5, hour=0)},
     "surveys-remind": {"task": "surveys.tasks.surveys_remind_task", "schedule": crontab(minute=0, hour=8)},
+    # Deadline reminders: one digest per person per day, early in the Jakarta morning.
+    "deadline-reminders": {"task": "assessments.tasks.reminders_send_task", "schedule": crontab(hour=6, minute=30)},
 }
 # Background exports (core.jobs) and their files are kept this long, then deleted.
 JOB_KEEP_HOURS = env.int("JOB_KEEP_HOURS", default=24)

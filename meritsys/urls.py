@@ -23,6 +23,7 @@ urlpatterns = [
     path("verification/", include("assessments.verification.urls")),
     path("scores/", include("assessments.scoring.urls")),
     path("", include("surveys.urls")),
+    path("objections/", include("assessments.objections.urls")),
     path("", include("certificates.urls")),
     path("", include("dashboards.urls")),
     path("audit/", include("audit.urls")),

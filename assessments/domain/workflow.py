@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import AnyUser
 from accounts.roles import person
-from assessments.models import Assessment, AssessmentStatus, ReviewState, ScoreBasis, TransitionLog
+from assessments.models import Assessment, AssessmentStatus, ReviewState, TransitionLog
 from core.errors import InvalidTransition
 
 S = AssessmentStatus
@@ -23,6 +23,11 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.IN_VERIFICATION, S.VERIFIED): "finalise",
     (S.VERIFIED, S.IN_VERIFICATION): "reopen",
     (S.VERIFIED, S.DECIDED): "decide",
+    # The objection window (masa sanggah): the lead's first open objection moves a verified
+    # assessment to OBJECTION; answering the last open one moves it back. A decision includes
+    # only VERIFIED assessments whose window has closed (assessments.objections.selectors).
+    (S.VERIFIED, S.OBJECTION): "object",
+    (S.OBJECTION, S.VERIFIED): "objections_answered",
 }
 
 # Which timestamp a move stamps on the assessment.
@@ -32,18 +37,7 @@ _STAMPS = {S.SUBMITTED: "submitted_at", S.REVISION: "returned_at", S.VERIFIED: "
 # only the answers the verifier flagged; from SUBMITTED on the answers are locked.
 INSTITUTION_EDITABLE = frozenset({S.DRAFT, S.REVISION})
 # Verification is closed once finalised: no more levels, questions or resolutions until a reopen.
-VERIFICATION_CLOSED = frozenset({S.VERIFIED, S.DECIDED})
-
-
-# A verified score is final once its assessment is verified or decided; a self score never is.
-FINAL_STATUSES = frozenset({S.VERIFIED, S.DECIDED})
-
-
-def score_is_final(*, basis: str, status: str) -> bool:
-    # Finality follows the assessment's state when the score is computed, not the message that
-    # asked for it: a late provisional message cannot unmark a final score, and a finalise
-    # message delivered after a reopen cannot mark a provisional one final.
-    return basis == ScoreBasis.VERIFIED and status in FINAL_STATUSES
+VERIFICATION_CLOSED = frozenset({S.VERIFIED, S.OBJECTION, S.DECIDED})
 
 
 def moves_from(status: str) -> frozenset[str]:

@@ -15,7 +15,9 @@ from assessments.models.instrument import (
     ScaleLevel,
     SubAspect,
 )
+from assessments.models.objection import Objection, ObjectionAnswerer, ObjectionStatus
 from assessments.models.period import Extension, Period
+from assessments.models.reminder import ReminderDigest
 from assessments.models.score import ComponentValue, Score, ScoreBasis
 from assessments.models.target import Target
 
@@ -37,7 +39,11 @@ __all__ = [
     "Instrument",
     "InstrumentStatus",
     "Level",
+    "Objection",
+    "ObjectionAnswerer",
+    "ObjectionStatus",
     "Period",
+    "ReminderDigest",
     "ReviewState",
     "ScaleLevel",
     "Score",

@@ -14,6 +14,8 @@ class AssessmentStatus(models.TextChoices):
     IN_VERIFICATION = "in_verification", _("In verification")
     REVISION = "revision", _("Returned for revision")
     VERIFIED = "verified", _("Verified")
+    # Verified, with at least one objection not answered yet (the decision waits for the answers).
+    OBJECTION = "objection", _("Objection open")
     DECIDED = "decided", _("Decided")
 
 
@@ -32,6 +34,10 @@ class Assessment(models.Model):
     returned_at = models.DateTimeField(null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The day the institution should resubmit by, set when the verifier returns the assessment.
+    revision_due = models.DateField(_("revision due"), null=True, blank=True)
+    # The last day of the objection window (masa sanggah), set at finalisation; None: no window.
+    objection_until = models.DateField(_("objections until"), null=True, blank=True, db_index=True)
     # Bumped by every answer write; the score sweep compares it with Score.computed_at.
     answers_changed_at = models.DateTimeField(null=True, blank=True, db_index=True)
 

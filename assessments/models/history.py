@@ -20,6 +20,8 @@ ANSWER_HISTORY_FIELD_LABELS = {
     "verified_note": _("verifier's note"),
     "review_state": _("review state"),
     "revision_reason": _("reason for revision"),
+    "objection": _("objection"),
+    "objection_response": _("answer to the objection"),
 }
 
 
@@ -106,4 +108,17 @@ def transition_details_text(details: dict) -> str:
         return _("Decision %(number)s") % {"number": details.get("number", "")}
     if event == "returned":
         return _("Flagged for revision: %(codes)s") % {"codes": ", ".join(details.get("codes", []))}
+    if event == "objected":
+        return _("Objection to %(code)s") % {"code": details.get("code", "")}
+    if event == "objections_answered":
+        parts = []
+        for item in details.get("answers", []):
+            if item.get("accepted"):
+                parts.append(
+                    _("%(code)s accepted (level %(old)s → %(new)s)")
+                    % {"code": item.get("code", ""), "old": item.get("old", "—"), "new": item.get("new", "—")}
+                )
+            else:
+                parts.append(_("%(code)s rejected") % {"code": item.get("code", "")})
+        return _("Objections answered: %(answers)s") % {"answers": "; ".join(parts)}
     return ""

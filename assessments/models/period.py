@@ -9,6 +9,11 @@ from core.limits import REASON_MAX, length_constraint
 from institutions.models import Institution
 
 
+class ObjectionAnswerer(models.TextChoices):
+    VERIFIER = "verifier", _("An assigned verifier")
+    SECOND = "second", _("A second verifier (not the one who finalised)")
+
+
 class Period(models.Model):
     """An assessment cycle (siklus)."""
 
@@ -20,6 +25,20 @@ class Period(models.Model):
     show_verified_to_institutions = models.BooleanField(
         _("show verified levels to institutions before finalisation"), default=False
     )
+    objection_days = models.PositiveSmallIntegerField(
+        _("objection window (working days)"),
+        default=0,
+        help_text=_("Working days after the verification result is shown during which the lead may object; 0: none."),
+    )
+    objection_answerer = models.CharField(
+        _("who answers objections"),
+        max_length=10,
+        choices=ObjectionAnswerer.choices,
+        default=ObjectionAnswerer.VERIFIER,
+    )
+    revision_days = models.PositiveSmallIntegerField(_("days to resubmit after a return (working days)"), default=10)
+    # Working days the verifier has to answer an objection.
+    objection_answer_days = models.PositiveSmallIntegerField(_("days to answer an objection (working days)"), default=5)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

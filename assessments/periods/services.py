@@ -14,6 +14,7 @@ from assessments.models import (
     Extension,
     Indicator,
     Instrument,
+    ObjectionAnswerer,
     Period,
 )
 from core import limits
@@ -22,6 +23,10 @@ from institutions.models import Institution
 from institutions.services import period_coverage_snapshot
 
 logger = logging.getLogger(__name__)
+
+
+# An objection window longer than six weeks of working days would hold decisions back too long.
+OBJECTION_DAYS_MAX = 30
 
 
 def period_save(
@@ -33,6 +38,10 @@ def period_save(
     self_assessment_closes: dt.date,
     verification_closes: dt.date,
     show_verified_to_institutions: bool = False,
+    objection_days: int = 0,
+    objection_answerer: str = ObjectionAnswerer.VERIFIER,
+    objection_answer_days: int = 5,
+    revision_days: int = 10,
     user: AnyUser | None,
 ) -> Period:
     """Create or update an assessment period (siklus)."""
@@ -53,9 +62,24 @@ def period_save(
         duplicate = duplicate.exclude(pk=period.pk)
     if duplicate.exists():
         errors.append(_("A period with this name already exists."))
+    if not (0 <= objection_days <= OBJECTION_DAYS_MAX and 1 <= objection_answer_days <= OBJECTION_DAYS_MAX):
+        errors.append(
+            _("The objection window and the days to answer run from 0 (or 1) to %(max)s working days.")
+            % {"max": OBJECTION_DAYS_MAX}
+        )
+    if not 1 <= revision_days <= OBJECTION_DAYS_MAX:
+        errors.append(
+            _("The days to resubmit after a return run from 1 to %(max)s working days.") % {"max": OBJECTION_DAYS_MAX}
+        )
+    if objection_answerer not in ObjectionAnswerer.values:
+        errors.append(_("Choose who answers objections."))
     if errors:
         raise ValidationFailed(_("The period was not saved."), errors=errors)
     period = period or Period()
+    period.objection_days = objection_days
+    period.objection_answerer = objection_answerer
+    period.objection_answer_days = objection_answer_days
+    period.revision_days = revision_days
     period.name = name
     period.instrument = instrument
     period.self_assessment_opens = self_assessment_opens

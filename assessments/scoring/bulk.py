@@ -27,7 +27,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from assessments.domain.scoring import ComponentResult, InstrumentSpec, ScoreResult, score_sequence
-from assessments.domain.workflow import score_is_final
+from assessments.domain.standing import score_is_final
 from assessments.instrument.selectors import instrument_spec
 from assessments.models import (
     Answer,
@@ -213,7 +213,7 @@ def _scores_recompute_chunk(
     cache: dict[int, _InstrumentPlan],
     progress: Callable[[int], None] | None,
 ) -> RecomputeCount:
-    # Stamped before anything is read: see the note above FINAL_STATUSES.
+    # Stamped before anything is read: see the note in score_is_final (domain/standing.py).
     computed_at = timezone.now()
     postgres = connection.vendor == "postgresql"
     assessments = list(

@@ -36,7 +36,8 @@ from assessments.models import Aspect, Assessment, Instrument, Score, ScoreBasis
 class StoredScore:
     basis: str
     result: ScoreResult
-    is_final: bool
+    # The assessment's status when read: the badge asks domain/standing.py, not the stored flag.
+    status: str
     computed_at: dt.datetime
     missing_count: int
     # Computed before the last answer change: a newer score is on its way (or the sweep's).
@@ -86,11 +87,13 @@ def stored_result(*, row: Score, bands: list[BandSpec], instrument: Instrument) 
     )
 
 
-def stored_score(*, row: Score, bands: list[BandSpec], instrument: Instrument, answers_changed_at: Any) -> StoredScore:
+def stored_score(
+    *, row: Score, bands: list[BandSpec], instrument: Instrument, answers_changed_at: Any, status: str
+) -> StoredScore:
     return StoredScore(
         basis=row.basis,
         result=stored_result(row=row, bands=bands, instrument=instrument),
-        is_final=row.is_final,
+        status=status,
         computed_at=row.computed_at,
         missing_count=row.missing_count,
         is_stale=bool(answers_changed_at and row.computed_at < answers_changed_at),
@@ -109,7 +112,11 @@ def score_comparison(*, assessment: Assessment, show_verified: bool) -> ScoreCom
     instrument = assessment.period.instrument
     scores = {
         basis: stored_score(
-            row=row, bands=bands, instrument=instrument, answers_changed_at=assessment.answers_changed_at
+            row=row,
+            bands=bands,
+            instrument=instrument,
+            answers_changed_at=assessment.answers_changed_at,
+            status=assessment.status,
         )
         for basis, row in rows.items()
     }

@@ -9,7 +9,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from assessments.domain.scoring import ScoreResult, score
-from assessments.domain.workflow import FINAL_STATUSES, score_is_final
+from assessments.domain.standing import FINAL_STATUSES, score_is_final
 from assessments.instrument.selectors import component_values, instrument_spec
 from assessments.models import (
     Answer,

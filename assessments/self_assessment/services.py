@@ -244,6 +244,17 @@ def _upload_undo(path: str) -> None:
         storage.delete_quietly(path)
 
 
+def evidence_attach(*, answer: Answer, assessment: Assessment, user: AnyUser, upload: Any) -> Evidence:
+    """Attach a checked file to a locked answer whatever the status (an objection's new evidence).
+
+    The caller holds the assessment and answer locks and has checked who may do this. The file is
+    stored while those locks are held (objections are rare; a save's upload is not done this way).
+    """
+    checked = evidence_check(upload)
+    with _stored_upload(checked, upload) as path:
+        return _evidence_create(answer=answer, assessment=assessment, user=user, checked=checked, path=path)
+
+
 def evidence_add(*, answer: Answer, user: AnyUser, upload: Any) -> Evidence:
     """Attach a checked file (type sniffed from bytes, size limit, safe name, SHA-256) to an answer.
 

@@ -5,6 +5,7 @@ Counts come from correlated subqueries so a list costs the same number of querie
 its length (and joins never multiply rows).
 """
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import AnyUser, Role, User
 from accounts.roles import is_admin, is_verifier
 from assessments.access import assessments_visible_to
+from assessments.domain.assignment import VerifierLoad, propose
 from assessments.domain.scoring import AspectGap, ScoreResult, gap, score
 from assessments.instrument.selectors import component_values, instrument_spec
 from assessments.models import (
@@ -115,7 +117,8 @@ def verifier_choices() -> QuerySet[User]:
 
 
 def verifier_workload(*, period: Any = None) -> QuerySet[User]:
-    """Per active verifier: assessments assigned, waiting to start, in progress, returned, finalised."""
+    """Per active verifier: assessments assigned, waiting to start, in progress, returned, with an
+    objection open, finalised."""
     scope = Q()
     if period:
         scope = Q(verifier_assessments__period_id=period.pk if hasattr(period, "pk") else period)
@@ -129,7 +132,8 @@ def verifier_workload(*, period: Any = None) -> QuerySet[User]:
         waiting=n(S.SUBMITTED),
         in_progress=n(S.IN_VERIFICATION),
         returned=n(S.REVISION),
-        finalised=n(S.VERIFIED, S.DECIDED),
+        objecting=n(S.OBJECTION),
+        finalised=n(S.VERIFIED, S.OBJECTION, S.DECIDED),
     )
 
 
@@ -325,3 +329,45 @@ def assessment_answer_history(*, assessment: Assessment) -> QuerySet[AnswerHisto
         .select_related("user", "answer__indicator")
         .order_by("-at", "-id")
     )
+
+
+# --- assignment proposal ---
+
+OPEN_STATUSES = (S.SUBMITTED, S.IN_VERIFICATION, S.REVISION, S.OBJECTION)
+
+
+def verifier_loads() -> list[VerifierLoad]:
+    """Active verifiers with their open assessments and home region (two queries)."""
+    verifiers = list(
+        verifier_choices().annotate(
+            open_items=Count(
+                "verifier_assessments", filter=Q(verifier_assessments__status__in=OPEN_STATUSES), distinct=True
+            )
+        )
+    )
+    regions: dict[int, Counter[str]] = defaultdict(Counter)
+    for user_id, region in Assessment.verifiers.through.objects.filter(user__in=verifiers).values_list(
+        "user_id", "assessment__institution__region"
+    ):
+        regions[user_id][region] += 1
+    return [
+        VerifierLoad(
+            id=v.pk,
+            home_region=regions[v.pk].most_common(1)[0][0] if regions[v.pk] else "",
+            open_items=v.open_items,  # annotated above
+        )
+        for v in verifiers
+    ]
+
+
+def assignment_proposal() -> list[tuple[Assessment, User]]:
+    """Submitted assessments without a verifier, each with the verifier proposed for it."""
+    waiting = list(
+        Assessment.objects.filter(status=S.SUBMITTED, verifiers__isnull=True)
+        .select_related("institution", "period")
+        .order_by("submitted_at", "pk")
+    )
+    loads = verifier_loads()
+    chosen = propose(assessments=[(a.pk, a.institution.region) for a in waiting], verifiers=loads)
+    people = {u.pk: u for u in verifier_choices()}
+    return [(a, people[chosen[a.pk]]) for a in waiting if a.pk in chosen]

@@ -20,6 +20,7 @@ from accounts.models import AnyUser, Role, User
 from accounts.roles import is_admin, person, signed_in
 from assessments import notifications
 from assessments.access import can_assign_verifiers, can_reopen, is_assigned_verifier
+from assessments.domain import objections
 from assessments.domain.levels import LevelScale
 from assessments.domain.workflow import transition_apply
 from assessments.history import history_record_many, history_row
@@ -342,6 +343,8 @@ def assessment_return(
             reason=(message or "").strip(),
             details={"event": "returned", "codes": codes},
         )
+        locked.revision_due = objections.add_working_days(timezone.localdate(), locked.period.revision_days)
+        locked.save(update_fields=["revision_due"])
         notifications.queue_returned(assessment=locked)
     return locked
 
@@ -353,7 +356,8 @@ def _code_key(code: str) -> tuple[int, ...]:
 def assessment_finalise(*, assessment: Assessment, user: AnyUser) -> Assessment:
     """IN_VERIFICATION → VERIFIED once every answer has a verified level and none is still flagged.
 
-    Locks verification, closes any open clarification and queues the final verified score.
+    Locks verification, closes any open clarification and queues the verified score, which stays
+    provisional until a decision includes the assessment (domain/standing.py).
     """
     _require_assigned(user, assessment)
     with transaction.atomic():
@@ -385,7 +389,12 @@ def assessment_finalise(*, assessment: Assessment, user: AnyUser) -> Assessment:
             resolved_at=now, resolved_by=user
         )
         transition_apply(assessment=locked, to=S.VERIFIED, user=user)
-        score_queue(assessment=locked, basis=ScoreBasis.VERIFIED, final=True)
+        # The objection window counts from the day the provisional result is shown.
+        locked.objection_until = objections.window_last_day(
+            shown_on=timezone.localdate(), working_days=locked.period.objection_days
+        )
+        locked.save(update_fields=["objection_until"])
+        score_queue(assessment=locked, basis=ScoreBasis.VERIFIED)
         notifications.queue_finalised(assessment=locked)
     return locked
 
@@ -406,7 +415,6 @@ def assessment_reopen(*, assessment: Assessment, user: AnyUser, reason: str) -> 
                 % {"status": locked.get_status_display()}
             )
         transition_apply(assessment=locked, to=S.IN_VERIFICATION, user=user, reason=reason)
-        # The verified score is no longer final.
-        score_queue(assessment=locked, basis=ScoreBasis.VERIFIED, final=False)
+        score_queue(assessment=locked, basis=ScoreBasis.VERIFIED)
         notifications.queue_reopened(assessment=locked, reason=reason)
     return locked

@@ -10,6 +10,7 @@ urlpatterns = [
     path("clarifications/<int:pk>/resolve/", views.clarification_resolve, name="clarification_resolve"),
     path("assignment/", views.assignment, name="assignment"),
     path("workload/", views.workload, name="workload"),
+    path("assignment/proposal/", views.assignment_proposal, name="assignment_proposal"),
     path("<int:pk>/", views.assessment_detail, name="assessment"),
     path("<int:pk>/start/", views.assessment_start, name="start"),
     path("<int:pk>/aspects/<int:number>/", views.aspect, name="aspect"),

@@ -466,3 +466,25 @@ def workload(request: HttpRequest) -> HttpResponse:
         "assessments/verification/workload.html",
         {"filters": filters, "rows": sel.verifier_workload(period=period), "period": period},
     )
+
+
+@role_required(is_admin)
+def assignment_proposal(request: HttpRequest) -> HttpResponse:
+    """Verifiers proposed by oversight region and workload; the admin confirms the ticked rows."""
+    rows = sel.assignment_proposal()
+    if request.method == "POST":
+        wanted = set(request.POST.getlist("assessment"))
+        chosen = [(a, v) for a, v in rows if str(a.pk) in wanted]
+        if not chosen:
+            messages.error(request, _("Tick at least one proposal to confirm."))
+        else:
+            for assessment, verifier in chosen:
+                svc.verifier_assign(assessment=assessment, verifiers=[verifier], user=request.user)
+            messages.success(request, _("%(n)s proposal(s) confirmed.") % {"n": formatting.count(len(chosen))})
+            return redirect("assessments_verification:assignment_proposal")
+    loads = {load.id: load for load in sel.verifier_loads()}
+    return render(
+        request,
+        "assessments/verification/assignment_proposal.html",
+        {"rows": [(a, v, loads.get(v.pk)) for a, v in rows]},
+    )

@@ -39,22 +39,22 @@ def test_xlsx_reads_back_with_typed_numbers(data):
     header, body = rows[0], rows[1:]
     # One row per institution of the register; those with a final result carry numbers.
     assert len(body) == Institution.objects.filter(active=True).count() == 40
-    with_results = [r for r in body if r[9] is not None]
+    with_results = [r for r in body if r[10] is not None]
     assert len(with_results) == data["finals"].count() < len(body)
     for row in body[len(with_results) :]:
-        assert row[9] is None and all(v is None for v in row[12:])
-    assert len(header) == 12 + 8  # fixed columns and one per aspect
+        assert row[10] is None and all(v is None for v in row[13:])
+    assert len(header) == 13 + 8  # fixed columns and one per aspect
     assert header[2] == "Instansi" or header[2] == "Institution"
     assert any("Perencanaan Kebutuhan" in h for h in header)
     assert sheet["A1"].font.bold
     totals = {s.assessment.institution.code: s.total for s in data["finals"].select_related("assessment__institution")}
     for row in with_results:
         assert isinstance(row[0], int)
-        assert isinstance(row[9], int | float) and isinstance(row[8], int | float) and isinstance(row[10], float)
-        assert all(isinstance(v, int | float) for v in row[12:])
-        assert abs(row[9] - float(totals[row[1]])) < 1e-9
-        assert abs(sum(row[12:]) - row[9]) < 0.02
-    assert sheet.cell(row=2, column=10).number_format == "#,##0.00"
+        assert isinstance(row[10], int | float) and isinstance(row[9], int | float) and isinstance(row[11], float)
+        assert all(isinstance(v, int | float) for v in row[13:])
+        assert abs(row[10] - float(totals[row[1]])) < 1e-9
+        assert abs(sum(row[13:]) - row[10]) < 0.02
+    assert sheet.cell(row=2, column=11).number_format == "#,##0.00"
 
 
 def test_csv_has_a_bom_and_the_same_rows(data):
@@ -63,9 +63,9 @@ def test_csv_has_a_bom_and_the_same_rows(data):
     text = content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert len(rows) - 1 == Institution.objects.filter(active=True).count()
-    assert sum(1 for r in rows[1:] if r[9]) == data["finals"].count()
-    assert len(rows[0]) == 20
-    float(rows[1][9])  # dot decimals: parses as a number
+    assert sum(1 for r in rows[1:] if r[10]) == data["finals"].count()
+    assert len(rows[0]) == 21
+    float(rows[1][10])  # dot decimals: parses as a number
 
 
 def test_filters_apply_to_exports(data):
@@ -116,12 +116,12 @@ def test_a_19_2025_period_exports_its_index_and_exact_aspect_weights(admin_user)
     text = job_download(client, f"/exports/results.csv?period={period.pk}")[1].decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     header = rows[0]
-    assert header[8:10] == ["Indeks Sistem Merit (NISM), self-assessment", "Indeks Sistem Merit (NISM), verified"]
+    assert header[9:11] == ["Indeks Sistem Merit (NISM), self-assessment", "Indeks Sistem Merit (NISM), verified"]
     assert any(h.endswith("(weight 0,125)") for h in header) and any(h.endswith("(weight 0,15)") for h in header)
     sumbar = next(r for r in rows[1:] if r[1] == "13")
-    assert sumbar[9] == "0.91" and sumbar[11] == "Tinggi"
+    assert sumbar[10] == "0.91" and sumbar[12] == "Tinggi"
     sheet = load_workbook(io.BytesIO(job_download(client, f"/exports/results.xlsx?period={period.pk}")[1])).active
     values = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert abs(values["13"][9] - 0.91625) < 1e-9
-    assert sheet.cell(row=1, column=13).value.startswith("Aspect 1")
-    assert sheet.cell(row=2, column=13).number_format == "#,##0.0#####"
+    assert abs(values["13"][10] - 0.91625) < 1e-9
+    assert sheet.cell(row=1, column=14).value.startswith("Aspect 1")
+    assert sheet.cell(row=2, column=14).number_format == "#,##0.0#####"

@@ -143,7 +143,7 @@ def test_heat_table_has_a_legend_in_words_and_numbers(admin_user, scored):
     heat = page.split('id="heat-table"')[1].split("</table>")[0]
     assert 'class="num heat-' in heat
     legend = page.split('id="heat-legend"')[1].split("</ul>")[0]
-    for text in ("below 20%", "20–39%", "40–59%", "60–79%", "80% and above", "no final result"):
+    for text in ("below 20%", "20–39%", "40–59%", "60–79%", "80% and above", "no verification result"):
         assert text in " ".join(legend.replace("</span>", " ").split()), text
     assert legend.count('class="swatch heat-') == 6
 

@@ -31,8 +31,8 @@ def test_results_page_and_export_show_a_verifier_only_their_assessments(verified
     assert "Kementerian Uji Coba" in page and "Kementerian Lain" not in page
     text = job_download(client, "/exports/results.csv", {"period": period.pk})[1].decode("utf-8-sig")
     rows = {row[2]: row for row in csv.reader(io.StringIO(text))}
-    assert rows["Kementerian Uji Coba"][9] != ""  # verified total
-    assert rows["Kementerian Lain"][9] == "" and rows["Kementerian Lain"][11] == ""
+    assert rows["Kementerian Uji Coba"][10] != ""  # verified total
+    assert rows["Kementerian Lain"][10] == "" and rows["Kementerian Lain"][12] == ""
 
 
 def test_admins_see_every_result(verified_two, admin_user, period):

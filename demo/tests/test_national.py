@@ -67,7 +67,7 @@ def test_every_answer_has_both_levels_and_scores_match_the_scoring_function():
             # Score.total keeps two decimals; the reference weights (12.5, 7.5) give eighths.
             assert abs(stored.total - expected.total) <= Decimal("0.005")
             assert stored.category_code == expected.category.code
-            assert stored.is_final
+            assert stored.is_final is (basis == ScoreBasis.VERIFIED and assessment.status == AssessmentStatus.DECIDED)
             assert stored.missing_count == 0
             assert sum(Decimal(e["total"]) for e in stored.aspect_totals) == expected.total
             # The score sweep must not see these as stale.

@@ -219,14 +219,14 @@ def test_whole_cycle_in_indonesian(browser_page, institution, period, tmp_path):
     verified_card = page.locator("#verified-score")
     assert verified_card.locator("[data-testid=total]").inner_text() == "286,87"
     assert "Baik" in verified_card.locator("[data-testid=category]").inner_text()
-    assert "final" in verified_card.inner_text()
+    assert "hasil verifikasi (sementara)" in verified_card.inner_text()
     page.click("nav a.nav-link:text-is('Nilai')")
     page.click(f"main a:has-text('{institution.name}')")
     assert page.get_by_test_id("verified-total").inner_text() == "286,87"
     assert page.get_by_test_id("self-total").inner_text() == "290,00"
     assert page.get_by_test_id("gap").inner_text() == "−3,13"
     assert page.locator("[data-testid=index]").nth(1).inner_text() == "0,71"
-    assert Score.objects.get(assessment=assessment, basis=ScoreBasis.VERIFIED).is_final
+    assert not Score.objects.get(assessment=assessment, basis=ScoreBasis.VERIFIED).is_final
 
     # --- 8. The admin drafts and issues a decision, downloads the charter ---------------------
     log_in_as(page, who["admin"])
@@ -240,6 +240,7 @@ def test_whole_cycle_in_indonesian(browser_page, institution, period, tmp_path):
     certificate = Certificate.objects.get(decision=decision)
     assert Assessment.objects.get(pk=assessment.pk).status == AssessmentStatus.DECIDED
     assert "Ditetapkan" in page.inner_text("h1")
+    assert Score.objects.get(assessment=assessment, basis=ScoreBasis.VERIFIED).is_final
     with page.expect_download() as download_info:
         page.click("main a:has-text('Piagam (PDF)')")
     charter = tmp_path / "piagam.pdf"

@@ -90,6 +90,7 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "assessments_verification:clarification_resolve": (ASSIGNED, ASSIGNED_VERIFIER),
     "assessments_verification:assignment": (ADMIN, ADMIN),
     "assessments_verification:workload": (ADMIN, ADMIN),
+    "assessments_verification:assignment_proposal": (ADMIN, ADMIN),
     "assessments_verification:assessment": (ASSIGNED, ASSIGNED),
     "assessments_verification:start": (ASSIGNED, ASSIGNED_VERIFIER),
     "assessments_verification:aspect": (ASSIGNED, ASSIGNED),
@@ -102,6 +103,12 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "assessments_verification:history": (ASSIGNED, ASSIGNED),
     "assessments_verification:assessment_verifiers": (ADMIN, ADMIN),
     "assessments_verification:verifier_remove": (ADMIN, ADMIN),
+    "assessments_objections:open": (OVERSIGHT, NOBODY),
+    "dashboards:inbox": (SIGNED_IN, NOBODY),
+    "dashboards:inbox_badge": (SIGNED_IN, NOBODY),
+    "assessments_objections:assessment": (OWNER_AND_ASSIGNED, NOBODY),
+    "assessments_objections:file": (NOBODY, OWNER_LEAD),
+    "assessments_objections:answer": (NOBODY, ASSIGNED_VERIFIER),
     "assessments_scores:list": (SIGNED_IN, SIGNED_IN),
     "assessments_scores:comparison": (OWNER_AND_ASSIGNED, OWNER_AND_ASSIGNED),
     "assessments_scores:simulator": (OWNER, OWNER),
@@ -167,7 +174,7 @@ def _named_patterns(resolver: URLResolver, prefix: str = "", namespace: str = ""
 
 @pytest.fixture
 def matrix_world(verification_started, admin_user, verifier, other_verifier, editor, lead, other_lead, period):
-    from assessments.models import Clarification, Evidence
+    from assessments.models import Clarification, Evidence, Objection
     from certificates.models import Certificate, Decision, DecisionStatus, RenderStatus
     from certificates.services import serial_new
     from institutions.models import Membership, RegisterUpload
@@ -180,6 +187,7 @@ def matrix_world(verification_started, admin_user, verifier, other_verifier, edi
     clarification = Clarification.objects.create(
         answer=answer, asked_by=verifier, question="q?", due_date=dt.date(2026, 12, 1)
     )
+    objection = Objection.objects.create(answer=answer, reason="r", filed_by=lead, due_date=dt.date(2026, 12, 8))
     # An issued decision that includes the assessment, its letter and charter rendered.
     decision = Decision.objects.create(
         number="1/MATRIX",
@@ -264,6 +272,7 @@ def matrix_world(verification_started, admin_user, verifier, other_verifier, edi
         "ids": ids,
         "certificate": certificate,
         "survey": survey,
+        "objection": objection,
     }
 
 
@@ -290,6 +299,7 @@ def _urls(world) -> dict[str, str]:
             "assessment_id": str(assessment.pk),
             "period_id": str(assessment.period_id),
             "answer_pk": str(answer.pk),
+            "objection_pk": str(world["objection"].pk),
             "indicator_pk": str(answer.indicator_id),
             "number": "1",
             "user_pk": str(world["people"]["verifier"].pk),

@@ -65,8 +65,12 @@ def test_final_follows_the_assessment_status(institution, period):
     # A caller saying "final" while verification is still open does not make it final.
     scoring_services.score_compute(assessment_id=assessment.pk, basis=ScoreBasis.VERIFIED, final=True)
     assert stored(assessment, ScoreBasis.VERIFIED).is_final is False
+    # Finalised by the verifier, the result stays provisional until a decision includes it.
     move_to(assessment, S.VERIFIED)
-    # A late provisional message after finalisation keeps it final.
+    scoring_services.score_compute(assessment_id=assessment.pk, basis=ScoreBasis.VERIFIED, final=True)
+    assert stored(assessment, ScoreBasis.VERIFIED).is_final is False
+    move_to(assessment, S.DECIDED)
+    # A late provisional message after the decision keeps it final.
     scoring_services.score_compute(assessment_id=assessment.pk, basis=ScoreBasis.VERIFIED, final=False)
     row = stored(assessment, ScoreBasis.VERIFIED)
     assert row.is_final is True and row.total == D("200")
@@ -218,10 +222,10 @@ def test_sweep_creates_missing_scores_and_leaves_drafts_alone(institution, other
     assert verified.total == D("3.75") and verified.missing_count == 32
 
 
-def test_sweep_repairs_finality_after_a_lost_finalise_message(institution, period):
+def test_sweep_repairs_finality_after_a_lost_issue_message(institution, period):
     assessment = make_assessment(institution, period, status=S.IN_VERIFICATION, self_level=3, verified_level=3)
     scoring_services.score_compute(assessment_id=assessment.pk, basis=ScoreBasis.VERIFIED)
-    move_to(assessment, S.VERIFIED)  # the finalise task is lost
+    move_to(assessment, S.DECIDED)  # the score message of the decision is lost
     assert stored(assessment, ScoreBasis.VERIFIED).is_final is False
     scoring_services.scores_sweep_stale()
     assert stored(assessment, ScoreBasis.VERIFIED).is_final is True
@@ -282,7 +286,7 @@ def test_recompute_scores_command_rebuilds_a_whole_period(period, other_institut
     for k, assessment in enumerate(made):
         assert stored(assessment, ScoreBasis.SELF).total == 100 * (1 + k % 4)
         verified = stored(assessment, ScoreBasis.VERIFIED)
-        assert verified.total == 100 * (1 + (k + 1) % 4) and verified.is_final is True
+        assert verified.total == 100 * (1 + (k + 1) % 4) and verified.is_final is False  # provisional
     assert stored(made[0], ScoreBasis.SELF).category_name == "Buruk"
 
 

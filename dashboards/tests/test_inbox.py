@@ -1,0 +1,48 @@
+"""Each role's inbox on the demo data (`seed_demo`: one assessment in each state)."""
+
+import pytest
+
+from accounts.models import User
+from assessments.models import Assessment, AssessmentStatus
+from conftest import client_for
+from demo.seed import seed_demo
+
+
+@pytest.fixture
+def demo(db):
+    seed_demo()
+
+
+def _counts(email: str) -> dict[str, int]:
+    page = client_for(User.objects.get(email=email)).get("/inbox/").content.decode()
+    found = {}
+    for chunk in page.split('data-inbox="')[1:]:
+        key = chunk.split('"', 1)[0]
+        found[key] = int(chunk.split('data-count="', 1)[1].split('"', 1)[0])
+    return found
+
+
+def test_admin_inbox(demo):
+    counts = _counts("admin@meritsys.local")
+    # Three verified demo assessments in each of the two periods, no decision yet.
+    assert counts["ready"] == 6 and counts["objections"] == 1 and counts["unassigned"] == 0
+    assert counts["failed"] == 0
+    jabar = Assessment.objects.get(institution__code="32", status=AssessmentStatus.SUBMITTED)
+    jabar.verifiers.clear()
+    assert _counts("admin@meritsys.local")["unassigned"] == 1
+
+
+def test_verifier_inbox(demo):
+    counts = _counts("verifier1@meritsys.local")
+    # Jawa Barat waits to start, Jawa Tengah is in verification; Kementerian PANRB objected.
+    assert counts == {"queue": 2, "answered": 0, "objections": 1, "overdue": 0}
+    assert _counts("verifier2@meritsys.local") == {"queue": 0, "answered": 0, "objections": 0, "overdue": 0}
+
+
+def test_institution_inbox_and_the_navigation_count(demo):
+    counts = _counts("lead.kemenpanrb@meritsys.local")
+    assert counts["objection_window"] == 1 and counts["returned"] == 0
+    assert "objection_window" not in _counts("lead.ciamis@meritsys.local")
+    badge = client_for(User.objects.get(email="admin@meritsys.local")).get("/inbox/badge/").content.decode()
+    assert 'id="inbox-count"' in badge
+    assert client_for(User.objects.get(email="lead.ciamis@meritsys.local")).get("/inbox/badge/").content.strip() == b""
