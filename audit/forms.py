@@ -28,6 +28,7 @@ EVENT_LABELS = {
     "download": _("Download"),
     "export": _("Export"),
     "verifiers_assigned": _("Verifiers assigned"),
+    "api_call": _("API call"),
 }
 
 

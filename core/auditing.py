@@ -31,6 +31,7 @@ EVENTS = (
     "download",
     "export",
     "verifiers_assigned",
+    "api_call",
 )
 
 

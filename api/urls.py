@@ -1,0 +1,31 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from api.views import assessments as a
+from api.views import oversight as o
+from api.views import open_data as od
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("assessments/", a.AssessmentList.as_view(), name="assessments"),
+    path("assessments/<int:pk>/", a.AssessmentDetail.as_view(), name="assessment"),
+    path("assessments/<int:pk>/instrument/", a.InstrumentView.as_view(), name="instrument"),
+    path("assessments/<int:pk>/answers/", a.AnswerList.as_view(), name="answers"),
+    path("assessments/<int:pk>/answers/<str:code>/", a.AnswerDetail.as_view(), name="answer"),
+    path("assessments/<int:pk>/answers/<str:code>/evidence/", a.EvidenceUpload.as_view(), name="evidence_upload"),
+    path("assessments/<int:pk>/clarifications/", a.ClarificationList.as_view(), name="clarifications"),
+    path("assessments/<int:pk>/scores/", a.ScoresView.as_view(), name="scores"),
+    path("assessments/<int:pk>/submit/", a.SubmitView.as_view(), name="submit"),
+    path("evidence/<int:pk>/", a.EvidenceDelete.as_view(), name="evidence"),
+    path("clarifications/<int:pk>/reply/", a.ClarificationReply.as_view(), name="clarification_reply"),
+    path("institutions/", o.InstitutionList.as_view(), name="institutions"),
+    path("periods/", o.PeriodList.as_view(), name="periods"),
+    path("decisions/", o.DecisionList.as_view(), name="decisions"),
+    path("certificates/", o.CertificateList.as_view(), name="certificates"),
+    path("open/results/", od.OpenPeriods.as_view(), name="open_periods"),
+    path("open/results/<int:pk>/", od.OpenResults.as_view(), name="open_results"),
+    path("open/results/<int:pk>/csv/", od.OpenResultsCsv.as_view(), name="open_results_csv"),
+]
