@@ -4,6 +4,7 @@ The call then acts as the key's owner (request.user) with the key as request.aut
 audit entry written during the call names the owner as its actor.
 """
 
+import contextlib
 from typing import Any
 
 from auditlog.context import auditlog_value
@@ -39,10 +40,8 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("This API key is not valid: it is unknown, expired or revoked."))
         apikey_touch(key)
         # The audit middleware saw an anonymous request; from here on entries name the key's owner.
-        try:
+        with contextlib.suppress(LookupError):
             auditlog_value.get()["actor"] = key.owner
-        except LookupError:
-            pass
         return key.owner, key
 
     def authenticate_header(self, request: Request) -> str:

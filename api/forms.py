@@ -25,7 +25,7 @@ class KeyCreateForm(forms.Form):
     def __init__(self, *args: object, oversight: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if oversight:
-            self.fields["scope"].choices = [(KeyScope.READ.value, KeyScope.READ.label)]
+            self.fields["scope"].choices = [(KeyScope.READ.value, KeyScope.READ.label)]  # type: ignore[attr-defined]  # a ChoiceField
         default = timezone.localdate() + dt.timedelta(days=settings.API_KEY_DEFAULT_DAYS)
         self.fields["expires_on"].initial = default.isoformat()
         self.helper = FormHelper()

@@ -48,7 +48,7 @@ def problem_responses(result: dict[str, Any], generator: Any, request: Any, publ
     """drf-spectacular post-processing hook: add the problem responses to each operation."""
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM
     ref = {"$ref": "#/components/schemas/Problem"}
-    for path, operations in result.get("paths", {}).items():
+    for _path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue

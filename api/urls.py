@@ -2,8 +2,8 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api.views import assessments as a
-from api.views import oversight as o
 from api.views import open_data as od
+from api.views import oversight as o
 
 app_name = "api"
 

@@ -42,7 +42,7 @@ def _rows(period: Period, kind: str = "") -> list[dict[str, Any]]:
     return [
         {
             "institution_code": score.assessment.institution.code,
-            "institution": score.name_then,
+            "institution": score.name_then,  # type: ignore[attr-defined]  # annotated by dashboards.selectors.results
             "kind": score.assessment.institution.kind,
             "province": score.assessment.institution.province.name if score.assessment.institution.province else None,
             "total": formatting.data_number(score.total, places),
