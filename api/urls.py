@@ -1,5 +1,6 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import AllowAny
 
 from api.views import assessments as a
 from api.views import open_data as od
@@ -8,8 +9,17 @@ from api.views import oversight as o
 app_name = "api"
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # The schema and its documentation are public: no key needed to read how to call the API.
+    path(
+        "schema/", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[AllowAny]), name="schema"
+    ),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", authentication_classes=[], permission_classes=[AllowAny]
+        ),
+        name="docs",
+    ),
     path("assessments/", a.AssessmentList.as_view(), name="assessments"),
     path("assessments/<int:pk>/", a.AssessmentDetail.as_view(), name="assessment"),
     path("assessments/<int:pk>/instrument/", a.InstrumentView.as_view(), name="instrument"),

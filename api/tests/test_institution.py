@@ -14,7 +14,11 @@ def _url(assessment, tail=""):
 
 
 def _first(assessment) -> Answer:
-    return assessment.answers.select_related("indicator").order_by("indicator__aspect__number", "indicator__position").first()
+    return (
+        assessment.answers.select_related("indicator")
+        .order_by("indicator__aspect__number", "indicator__position")
+        .first()
+    )
 
 
 def test_the_instrument_lists_every_indicator_with_its_levels(lead_api, assessment):
@@ -93,7 +97,9 @@ def test_bulk_update_is_all_or_nothing(lead_api, assessment):
     done = lead_api.post(_url(assessment, "answers/"), {"answers": rows})
     assert done.status_code == 200
     assert Answer.objects.filter(assessment=assessment, self_level=1, version=2).count() == len(answers)
-    unknown = lead_api.post(_url(assessment, "answers/"), {"answers": [{"indicator": "99.9", "level": 1, "version": 1}]})
+    unknown = lead_api.post(
+        _url(assessment, "answers/"), {"answers": [{"indicator": "99.9", "level": 1, "version": 1}]}
+    )
     assert unknown.status_code == 400 and unknown.json()["code"] == "unknown_indicator"
 
 
