@@ -163,3 +163,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             detail = str(exc.detail) if isinstance(exc.detail, str) else _("The request was refused.")
         return problem(status_code, code, detail, instance=path, headers=headers)
     return None
+
+
+def not_found(request: Any, *args: Any, **kwargs: Any) -> Any:
+    """Any URL under /api/v1/ that names no endpoint (a malformed id, a typo)."""
+    from django.http import JsonResponse
+
+    body = {
+        "type": "urn:meritsys:problem:not_found",
+        "title": _title(404),
+        "status": 404,
+        "detail": _("Nothing here, or nothing you may see."),
+        "code": "not_found",
+        "instance": request.path,
+    }
+    return JsonResponse(body, status=404, content_type=MEDIA_TYPE)

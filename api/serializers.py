@@ -290,3 +290,21 @@ class KeyInfoOut(serializers.Serializer):
     institution = serializers.IntegerField(allow_null=True)
     owner = serializers.CharField()
     expires_at = serializers.DateTimeField()
+
+
+def paged(item: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:
+    """The schema of a cursor page of `item`: follow `next` until it is null."""
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "next": serializers.CharField(allow_null=True, help_text="the next page's URL, or null at the end"),
+            "previous": serializers.CharField(allow_null=True),
+            "results": item(many=True),
+        },
+    )
+
+
+AssessmentPage = paged(AssessmentOut, "AssessmentPage")
+InstitutionPage = paged(InstitutionOut, "InstitutionPage")
+CertificatePage = paged(CertificateOut, "CertificatePage")

@@ -1,7 +1,8 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
+from api.problems import not_found
 from api.views import assessments as a
 from api.views import open_data as od
 from api.views import oversight as o
@@ -38,4 +39,6 @@ urlpatterns = [
     path("open/results/", od.OpenPeriods.as_view(), name="open_periods"),
     path("open/results/<int:pk>/", od.OpenResults.as_view(), name="open_results"),
     path("open/results/<int:pk>/csv/", od.OpenResultsCsv.as_view(), name="open_results_csv"),
+    # Anything else under /api/v1/ is a problem document too, never the HTML 404 page.
+    re_path(r"^(?s:.*)$", not_found, name="not_found"),
 ]

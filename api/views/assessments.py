@@ -122,7 +122,7 @@ class AssessmentList(ApiView):
 
     @extend_schema(
         parameters=[s.AssessmentFilter, *ASSESSMENT_FILTERS],
-        responses=s.AssessmentOut(many=True),
+        responses=s.AssessmentPage,
         operation_id="assessments_list",
     )
     def get(self, request: Request) -> Response:

@@ -49,9 +49,7 @@ def period_data(p: Period) -> dict[str, Any]:
 class InstitutionList(ApiView):
     permission_classes = [HasApiKey, OversightKey]
 
-    @extend_schema(
-        parameters=[s.InstitutionFilter, *CURSOR], responses=s.InstitutionOut(many=True), operation_id="register_list"
-    )
+    @extend_schema(parameters=[s.InstitutionFilter, *CURSOR], responses=s.InstitutionPage, operation_id="register_list")
     def get(self, request: Request) -> Response:
         """The national register."""
         filters = s.InstitutionFilter(data=request.query_params)
@@ -116,7 +114,7 @@ class CertificateList(ApiView):
 
     @extend_schema(
         parameters=[s.CertificateFilter, *CURSOR],
-        responses=s.CertificateOut(many=True),
+        responses=s.CertificatePage,
         operation_id="certificates_list",
     )
     def get(self, request: Request) -> Response:
