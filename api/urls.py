@@ -40,5 +40,5 @@ urlpatterns = [
     path("open/results/<int:pk>/", od.OpenResults.as_view(), name="open_results"),
     path("open/results/<int:pk>/csv/", od.OpenResultsCsv.as_view(), name="open_results_csv"),
     # Anything else under /api/v1/ is a problem document too, never the HTML 404 page.
-    re_path(r"^(?s:.*)$", not_found, name="not_found"),
+    re_path(r"^[\s\S]*$", not_found, name="not_found"),
 ]

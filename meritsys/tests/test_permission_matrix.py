@@ -293,7 +293,7 @@ def _urls(world) -> dict[str, str]:
 
 
 def test_every_url_has_a_policy(matrix_world):
-    names = set(_urls(matrix_world)) - (set(API_POLICY) - set(POLICY))
+    names = set(_urls(matrix_world)) - (set(API_POLICY) - set(POLICY)) - {"api:not_found"}
     assert len(names) > 80
     assert not names - set(POLICY), f"URLs without a line in POLICY: {sorted(names - set(POLICY))}"
     assert not set(POLICY) - names, f"POLICY lines for URLs that do not exist: {sorted(set(POLICY) - names)}"
@@ -331,7 +331,7 @@ def test_permission_matrix(matrix_world):
             clients[role].force_login(User.objects.get(pk=person.pk))
     for name, url in sorted(urls.items()):
         if name not in POLICY:
-            continue  # a key-only API URL: test_api_matrix
+            continue  # a key-only API URL (test_api_matrix) or the API's catch-all 404
         allowed_get, allowed_post = POLICY[name]
         for role in ROLES:
             for method, allowed in (("get", allowed_get), ("post", allowed_post)):
@@ -390,13 +390,15 @@ API_POLICY: dict[str, dict[str, frozenset[str]]] = {
     "api:open_periods": {"get": frozenset(KEYS)},
     "api:open_results": {"get": frozenset(KEYS)},
     "api:open_results_csv": {"get": frozenset(KEYS)},
+    "api:unknown": {},
 }
 METHODS = ("get", "post", "put", "delete")
 
 
 def test_every_api_url_has_an_api_policy(matrix_world):
-    names = {n for n in _urls(matrix_world) if n.startswith("api:")}
-    assert names == set(API_POLICY), sorted(names ^ set(API_POLICY))
+    # api:not_found is the catch-all that answers a problem 404 for any other URL under /api/v1/.
+    names = {n for n in _urls(matrix_world) if n.startswith("api:")} - {"api:not_found"}
+    assert names == set(API_POLICY) - {"api:unknown"}, sorted(names ^ set(API_POLICY))
 
 
 def test_api_matrix(matrix_world, settings):
@@ -420,6 +422,7 @@ def test_api_matrix(matrix_world, settings):
         "oversight": apikey_create(user=people["admin"], name="a", scope="read")[1],
     }
     urls = {name: url for name, url in _urls(world).items() if name in API_POLICY}
+    urls["api:unknown"] = "/api/v1/no-such-thing/"
     session = Client()
     session.force_login(User.objects.get(pk=people["lead"].pk))
     problems = []
@@ -438,7 +441,7 @@ def test_api_matrix(matrix_world, settings):
                     problems.append(f"{method.upper()} {url} with {kind}: {code}")
                 elif method not in API_POLICY[name]:
                     # DRF checks the key before the method: a read-only key may hear 403 first.
-                    if code not in (401, 403, 405):
+                    if code not in (401, 403, 404, 405):
                         problems.append(f"{method.upper()} {url} with {kind}: {code}, expected a refusal")
                 elif kind in allowed and code in (401, 403, 404, 405):
                     problems.append(f"{method.upper()} {url} with {kind}: refused ({code}) but allowed")
