@@ -242,6 +242,8 @@ class AnswerList(ApiView):
         body.is_valid(raise_exception=True)
         rows = body.validated_data["answers"]
         answers = {a.indicator.code: a for a in _answers(assessment)}
+        for answer in answers.values():
+            answer.assessment = assessment  # one assessment for all: no query per answer
         unknown = [r["indicator"] for r in rows if r["indicator"] not in answers]
         if unknown:
             raise Problem(
