@@ -33,3 +33,17 @@ def test_a_lead_creates_and_revokes_a_key_and_the_page_passes_axe(browser_page, 
     page.wait_for_load_state()
     key.refresh_from_db()
     assert key.revoked_at is not None
+
+
+def test_the_api_documentation_renders_from_local_files_under_the_csp(browser_page):
+    page = browser_page
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(page.base_url) else None)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{page.base_url}/api/v1/docs/")
+    page.wait_for_selector(".opblock", timeout=20_000)
+    assert page.locator(".opblock").count() >= 20
+    assert "/api/v1/assessments/{id}/submit/" in page.content()
+    assert not outside, outside
+    assert not [e for e in errors if "Content Security Policy" in e], errors
