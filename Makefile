@@ -35,8 +35,8 @@ compilemessages: install
 
 messages: install
 	# core's strings go to the root catalogue (core has no catalogue of its own).
-	for app in accounts institutions assessments surveys certificates dashboards audit demo; do mkdir -p $$app/locale; (cd $$app && ../$(PY) ../manage.py makemessages -l id --no-obsolete -v0); done
-	$(MANAGE) makemessages -l id --no-obsolete -v0 --ignore=.venv --ignore=node_modules --ignore=accounts --ignore=institutions --ignore=assessments --ignore=surveys --ignore=certificates --ignore=dashboards --ignore=audit --ignore=demo --ignore=staticfiles
+	for app in accounts institutions assessments surveys certificates dashboards audit api demo; do mkdir -p $$app/locale; (cd $$app && ../$(PY) ../manage.py makemessages -l id --no-obsolete -v0); done
+	$(MANAGE) makemessages -l id --no-obsolete -v0 --ignore=.venv --ignore=node_modules --ignore=accounts --ignore=institutions --ignore=assessments --ignore=surveys --ignore=certificates --ignore=dashboards --ignore=audit --ignore=api --ignore=demo --ignore=staticfiles
 
 seed: install
 	$(MANAGE) seed_demo

@@ -29,6 +29,7 @@ EVENT_LABELS = {
     "export": _("Export"),
     "verifiers_assigned": _("Verifiers assigned"),
     "deadline_extended": _("Deadline extended"),
+    "api_call": _("API call"),
 }
 
 

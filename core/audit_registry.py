@@ -40,6 +40,8 @@ FOLLOWED: dict[str, dict[str, Any]] = {
     # Second-factor devices: that one was added, confirmed or removed; never the secret.
     "otp_totp.TOTPDevice": {"include_fields": ["user", "name", "confirmed"]},
     "otp_static.StaticDevice": {"include_fields": ["user", "name", "confirmed"]},
+    # API keys: created, revoked (never the digest of the secret).
+    "api.ApiKey": {"exclude_fields": ["digest", "last_used_at"]},
 }
 
 # Where each model keeps the ids the audit page filters on (attribute names on the instance).
@@ -53,6 +55,7 @@ SCOPE: dict[str, dict[str, str]] = {
     "assessments.ComponentValue": {"assessment": "assessment_id"},
     "certificates.Decision": {"period": "period_id"},
     "certificates.Certificate": {"institution": "institution_id", "assessment": "assessment_id"},
+    "api.ApiKey": {"institution": "institution_id"},
 }
 
 

@@ -32,6 +32,7 @@ EVENTS = (
     "export",
     "verifiers_assigned",
     "deadline_extended",
+    "api_call",
 )
 
 

@@ -27,6 +27,8 @@ urlpatterns = [
     path("", include("certificates.urls")),
     path("", include("dashboards.urls")),
     path("audit/", include("audit.urls")),
+    path("api/v1/", include("api.urls")),
+    path("api-keys/", include("api.urls_keys")),
     # One sign-in for everything: Django admin's own login form would skip the app's throttles
     # (the second factor is enforced on every page either way).
     path(

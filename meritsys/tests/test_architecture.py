@@ -1,6 +1,6 @@
 """The shape of the code: apps import in one direction, and `meritsys/` is only the project's wiring.
 
-core → accounts → institutions → assessments → certificates → surveys → dashboards → audit → demo: an app imports
+core → accounts → institutions → assessments → certificates → surveys → dashboards → audit → api → demo: an app imports
 itself and the apps before it, never one after it, so each can be read, tested and changed
 without the ones that build on it. Tests and migrations may import anything.
 """
@@ -9,7 +9,18 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ORDER = ["core", "accounts", "institutions", "assessments", "certificates", "surveys", "dashboards", "audit", "demo"]
+ORDER = [
+    "core",
+    "accounts",
+    "institutions",
+    "assessments",
+    "certificates",
+    "surveys",
+    "dashboards",
+    "audit",
+    "api",
+    "demo",
+]
 WIRING = {"__init__.py", "settings.py", "urls.py", "celery.py", "wsgi.py"}
 
 

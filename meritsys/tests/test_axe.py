@@ -44,7 +44,9 @@ WIDTHS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "he
 MAX_PAGES_PER_ACCOUNT = 80
 SKIP = re.compile(
     r"/(logout|i18n|django-admin|static|evidence)/|\.(pdf|xlsx|csv|zip|png|jpe?g)$|/download|/export|/letter|/charter|"
-    r"/2fa/(setup|recovery|disable)|/sign-out-everywhere"
+    r"/2fa/(setup|recovery|disable)|/sign-out-everywhere|"
+    # The REST API answers JSON; its documentation page is Swagger UI (drf-spectacular-sidecar), not ours.
+    r"^/api/v1/"
 )
 BLOCKING = {"serious", "critical"}
 

@@ -40,6 +40,7 @@ OWNER_AND_ASSIGNED = OWNER | ASSIGNED
 # Pages of one institution's results: its own users, the admins and its assigned verifiers.
 INSTITUTION_RESULTS = OWNER | ASSIGNED
 NOBODY: frozenset[str] = frozenset()
+LEADS = frozenset({"lead", "other_lead"})
 
 # url name -> roles allowed (GET, POST). Public pages are open to everyone.
 POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
@@ -155,6 +156,16 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "job": (ADMIN, NOBODY),
     "job_download": (ADMIN, NOBODY),
     "django-admin-login": (ALL, ALL),
+    # API keys: a lead manages the institution's keys, an admin the oversight keys (and revokes any).
+    "api_keys:list": (LEADS | ADMIN, LEADS | ADMIN),
+    "api_keys:revoke": (NOBODY, OWNER_LEAD | ADMIN),
+    # The API's schema, its documentation and the open data are public; every other API URL takes
+    # a key only (API_POLICY below), never a session.
+    "api:schema": (ALL, NOBODY),
+    "api:docs": (ALL, NOBODY),
+    "api:open_periods": (ALL, NOBODY),
+    "api:open_results": (ALL, NOBODY),
+    "api:open_results_csv": (ALL, NOBODY),
 }
 
 
@@ -232,6 +243,15 @@ def matrix_world(verification_started, admin_user, verifier, other_verifier, edi
     SurveyWindow.objects.create(
         period=period, opens_on=timezone.localdate(), closes_on=timezone.localdate() + dt.timedelta(days=5)
     )
+
+    # A decided assessment of a third institution in the same period: the open data has a period.
+    from api.services import apikey_create
+    from assessments.models import AssessmentStatus
+    from assessments.periods.services import assessment_get_or_create
+    from conftest import make_institution
+
+    decided = assessment_get_or_create(institution=make_institution("K903", "Kementerian Diputuskan"), period=period)
+    type(decided).objects.filter(pk=decided.pk).update(status=AssessmentStatus.DECIDED)
     people = {
         "anonymous": None,
         "editor": editor,
@@ -260,6 +280,11 @@ def matrix_world(verification_started, admin_user, verifier, other_verifier, edi
         "job": job.pk,
         "job_download": job.pk,
         "surveys:questionnaire_export": questionnaire.pk,
+        "api_keys:revoke": apikey_create(user=lead, name="matrix", scope="read")[0].pk,
+        "api:open_results": period.pk,
+        "api:open_results_csv": period.pk,
+        "api:evidence": evidence.pk,
+        "api:clarification_reply": clarification.pk,
         "institutions:register_preview": RegisterUpload.objects.create(
             rows=[], filename="register.csv", effective_on=dt.date(2026, 12, 1), uploaded_by=admin_user
         ).pk,
@@ -305,6 +330,7 @@ def _urls(world) -> dict[str, str]:
             "user_pk": str(world["people"]["verifier"].pk),
             "serial": world["certificate"].serial,
             "fmt": "xlsx" if name == "assessments:instrument_export" else "csv",
+            "code": answer.indicator.code,
             "uidb64": "MQ",
             "token": "abc-def",
             "public_id": world["survey"].public_id,
@@ -316,7 +342,7 @@ def _urls(world) -> dict[str, str]:
 
 
 def test_every_url_has_a_policy(matrix_world):
-    names = set(_urls(matrix_world))
+    names = set(_urls(matrix_world)) - (set(API_POLICY) - set(POLICY)) - {"api:not_found"}
     assert len(names) > 80
     assert not names - set(POLICY), f"URLs without a line in POLICY: {sorted(names - set(POLICY))}"
     assert not set(POLICY) - names, f"POLICY lines for URLs that do not exist: {sorted(set(POLICY) - names)}"
@@ -353,6 +379,8 @@ def test_permission_matrix(matrix_world):
         if person is not None:
             clients[role].force_login(User.objects.get(pk=person.pk))
     for name, url in sorted(urls.items()):
+        if name not in POLICY:
+            continue  # a key-only API URL (test_api_matrix) or the API's catch-all 404
         allowed_get, allowed_post = POLICY[name]
         for role in ROLES:
             for method, allowed in (("get", allowed_get), ("post", allowed_post)):
@@ -375,4 +403,100 @@ def test_permission_matrix(matrix_world):
                     and not (allowed == NOBODY and response.status_code == 405)
                 ):
                     problems.append(f"{method.upper()} {url} as {role}: LEAK ({response.status_code})")
+    assert not problems, "\n".join(problems)
+
+
+# --- the API: every endpoint × every key kind and scope ---------------------------------------
+#
+# Keys exist for leads (read, write, submit scope) and admins (oversight, read only); editors and
+# verifiers cannot hold one (api/tests/test_keys.py). "Allowed" means the call passed the key and
+# access checks: it may still be refused by the workflow (409) or for its input (400, 428).
+KEYS = ("none", "session_lead", "lead_read", "lead_write", "lead_submit", "other_lead_submit", "oversight")
+ANY_KEY = frozenset({"lead_read", "lead_write", "lead_submit", "other_lead_submit", "oversight"})
+OWN_READ = frozenset({"lead_read", "lead_write", "lead_submit", "oversight"})
+OWN_WRITE = frozenset({"lead_write", "lead_submit"})
+OVERSIGHT_KEY = frozenset({"oversight"})
+
+# url name -> {method: key kinds allowed}
+API_POLICY: dict[str, dict[str, frozenset[str]]] = {
+    "api:assessments": {"get": ANY_KEY},
+    "api:assessment": {"get": OWN_READ},
+    "api:instrument": {"get": OWN_READ},
+    "api:answers": {"get": OWN_READ, "post": OWN_WRITE},
+    "api:answer": {"get": OWN_READ, "put": OWN_WRITE},
+    "api:evidence_upload": {"post": OWN_WRITE},
+    "api:evidence": {"delete": OWN_WRITE},
+    "api:clarifications": {"get": OWN_READ},
+    "api:clarification_reply": {"post": OWN_WRITE},
+    "api:scores": {"get": OWN_READ},
+    "api:submit": {"post": frozenset({"lead_submit"})},
+    "api:institutions": {"get": OVERSIGHT_KEY},
+    "api:periods": {"get": OVERSIGHT_KEY},
+    "api:decisions": {"get": OVERSIGHT_KEY},
+    "api:certificates": {"get": OVERSIGHT_KEY},
+    "api:schema": {"get": frozenset(KEYS)},
+    "api:docs": {"get": frozenset(KEYS)},
+    "api:open_periods": {"get": frozenset(KEYS)},
+    "api:open_results": {"get": frozenset(KEYS)},
+    "api:open_results_csv": {"get": frozenset(KEYS)},
+    "api:unknown": {},
+}
+METHODS = ("get", "post", "put", "delete")
+
+
+def test_every_api_url_has_an_api_policy(matrix_world):
+    # api:not_found is the catch-all that answers a problem 404 for any other URL under /api/v1/.
+    names = {n for n in _urls(matrix_world) if n.startswith("api:")} - {"api:not_found"}
+    assert names == set(API_POLICY) - {"api:unknown"}, sorted(names ^ set(API_POLICY))
+
+
+def test_api_matrix(matrix_world, settings):
+    from django.core.cache import cache
+
+    settings.API_CALLS_PER_MINUTE = 100_000  # the rate limit has its own test (api/tests/test_keys.py)
+    from api.services import apikey_create
+
+    cache.clear()
+    world = matrix_world
+    people = world["people"]
+    # The assessment is in verification: reopen its answers so writes reach the services.
+    from assessments.models import AssessmentStatus
+
+    type(world["assessment"]).objects.filter(pk=world["assessment"].pk).update(status=AssessmentStatus.DRAFT)
+    raw = {
+        "lead_read": apikey_create(user=people["lead"], name="r", scope="read")[1],
+        "lead_write": apikey_create(user=people["lead"], name="w", scope="write")[1],
+        "lead_submit": apikey_create(user=people["lead"], name="s", scope="submit")[1],
+        "other_lead_submit": apikey_create(user=people["other_lead"], name="o", scope="submit")[1],
+        "oversight": apikey_create(user=people["admin"], name="a", scope="read")[1],
+    }
+    urls = {name: url for name, url in _urls(world).items() if name in API_POLICY}
+    urls["api:unknown"] = "/api/v1/no-such-thing/"
+    session = Client()
+    session.force_login(User.objects.get(pk=people["lead"].pk))
+    problems = []
+    for name, url in sorted(urls.items()):
+        for kind in KEYS:
+            for method in METHODS:
+                allowed = API_POLICY[name].get(method, NOBODY)
+                client = session if kind == "session_lead" else Client()
+                client.raise_request_exception = False
+                headers = {"Authorization": f"Bearer {raw[kind]}"} if kind in raw else {}
+                with transaction.atomic():
+                    response = getattr(client, method)(url, headers=headers, content_type="application/json")
+                    transaction.set_rollback(True)
+                code = response.status_code
+                if code >= 500:
+                    problems.append(f"{method.upper()} {url} with {kind}: {code}")
+                elif method not in API_POLICY[name]:
+                    # DRF checks the key before the method: a read-only key may hear 403 first.
+                    if code not in (401, 403, 404, 405):
+                        problems.append(f"{method.upper()} {url} with {kind}: {code}, expected a refusal")
+                elif kind in allowed and code in (401, 403, 404, 405):
+                    problems.append(f"{method.upper()} {url} with {kind}: refused ({code}) but allowed")
+                elif kind not in allowed and code not in (401, 403, 404):
+                    problems.append(f"{method.upper()} {url} with {kind}: LEAK ({code})")
+                elif code in (401, 403, 404) and response["Content-Type"] != "application/problem+json":
+                    problems.append(f"{method.upper()} {url} with {kind}: {code} is not a problem document")
+    cache.clear()
     assert not problems, "\n".join(problems)
