@@ -16,12 +16,24 @@ class DecisionForm(forms.Form):
     place = forms.CharField(label=_("Place"), max_length=80, initial="Jakarta")
     period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.order_by("-self_assessment_opens"))
     signatory_name = forms.CharField(label=_("Signatory name"), max_length=160)
-    signatory_title = forms.CharField(label=_("Signatory title"), max_length=160)
+    signatory_title = forms.CharField(
+        label=_("Signatory title"), max_length=160, help_text=_("The signing office, e.g. Kepala Badan Kepegawaian Negara.")
+    )
+    signatory_nip = forms.CharField(label=_("Signatory NIP"), max_length=30, required=False)
+    copies_to = forms.CharField(
+        label=_("Copies to (tembusan)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_("One addressee per line."),
+    )
 
     def __init__(self, *args, editing: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate()
         self.fields["signatory_name"].initial = settings.OVERSIGHT_SIGNATORY_NAME
+        self.fields["signatory_nip"].initial = settings.OVERSIGHT_SIGNATORY_NIP
+        self.fields["copies_to"].initial = settings.OVERSIGHT_COPIES_TO
         self.fields["signatory_title"].initial = f"{settings.OVERSIGHT_SIGNATORY_TITLE} {settings.OVERSIGHT_BODY_NAME}"
         if editing:
             # The selection belongs to the period; a draft keeps the period it was made for.

@@ -93,7 +93,7 @@ def decision_create(request: HttpRequest) -> HttpResponse:
 @role_required(is_admin)
 def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_object_or_404(Decision, pk=pk)
-    fields = ("number", "date", "place", "signatory_name", "signatory_title", "version")
+    fields = ("number", "date", "place", "signatory_name", "signatory_title", "signatory_nip", "copies_to", "version")
     initial = {f: getattr(decision, f) for f in fields}
     form = DecisionForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
