@@ -81,3 +81,29 @@ class VerifyForm(forms.Form):
         self.helper.form_method = "get"
         self.helper.form_action = reverse_lazy("certificates:verify_lookup")
         self.helper.add_input(Submit("submit", _("Check")))
+
+
+VERIFY_FILE_MAX_BYTES = 20 * 1024 * 1024
+
+
+class VerifyFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("The PDF file you received"),
+        help_text=_("A decision letter or a charter issued by this system, at most 20 MB."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = reverse_lazy("certificates:verify_file")
+        self.helper.add_input(Submit("submit", _("Check the file")))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > VERIFY_FILE_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB; no document issued here is that large."))
+        head = upload.read(5)
+        upload.seek(0)
+        if head != b"%PDF-":
+            raise forms.ValidationError(_("This is not a PDF file."))
+        return upload

@@ -186,3 +186,30 @@ def certificate_by_serial(*, serial: str) -> Certificate | None:
 def certificate_institution_name(*, certificate: Certificate) -> str:
     """The name the charter was issued to: the institution's name in the decision's period."""
     return name_in_period(institution=certificate.institution, period_id=certificate.decision.period_id)
+
+
+@dataclass(frozen=True)
+class IssuedFile:
+    """An issued document whose stored bytes hash to an uploaded file's hash."""
+
+    kind: str  # "letter" or "charter"
+    decision: Decision
+    certificate: Certificate | None = None
+
+
+def issued_file_by_sha256(*, digest: str) -> IssuedFile | None:
+    """The issued letter or charter stored with this SHA-256 (two indexed queries at most)."""
+    if not digest:
+        return None
+    decision = Decision.objects.filter(letter_sha256=digest, status=DecisionStatus.ISSUED).first()
+    if decision is not None:
+        return IssuedFile(kind="letter", decision=decision)
+    certificate = (
+        Certificate.objects.select_related("institution", "decision")
+        .filter(pdf_sha256=digest, decision__status=DecisionStatus.ISSUED)
+        .first()
+    )
+    if certificate is not None:
+        certificate.institution_name = certificate_institution_name(certificate=certificate)  # type: ignore[attr-defined]  # a per-object display attribute
+        return IssuedFile(kind="charter", decision=certificate.decision, certificate=certificate)
+    return None

@@ -122,6 +122,7 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "certificates:certificate_reinstate": (ADMIN, ADMIN),
     "certificates:verify_lookup": (ALL, NOBODY),
     "certificates:verify": (ALL, NOBODY),
+    "certificates:verify_file": (NOBODY, ALL),
     "dashboards:national": (OVERSIGHT, OVERSIGHT),
     "dashboards:results": (OVERSIGHT, OVERSIGHT),
     "dashboards:targets": (ADMIN, ADMIN),
