@@ -152,7 +152,9 @@ ASN_LAW = (
     "Undang-Undang Nomor 20 Tahun 2023 tentang Aparatur Sipil Negara (Lembaran Negara Republik "
     "Indonesia Tahun 2023 Nomor 141, Tambahan Lembaran Negara Republik Indonesia Nomor 6897)"
 )
-_ASN_LAW_ENTRY = re.compile(r"^\s*(Undang-Undang|UU)\s+(Nomor\s+)?(5\s+Tahun\s+2014|20\s+Tahun\s+2023|5/2014|20/2023)\b", re.I)
+_ASN_LAW_ENTRY = re.compile(
+    r"^\s*(Undang-Undang|UU)\s+(Nomor\s+)?(5\s+Tahun\s+2014|20\s+Tahun\s+2023|5/2014|20/2023)\b", re.I
+)
 
 
 def legal_basis_points(legal_basis: tuple[str, ...] | list[str]) -> tuple[str, ...]:
@@ -297,14 +299,6 @@ def letter_html(data: LetterData) -> str:
 
 def charter_html(data: CharterData) -> str:
     return render_to_string("certificates/documents/charter.html", {"d": data, "qr": qr_data_uri(data.verify_url)})
-
-
-def report_html(data: Any) -> str:
-    return render_to_string("certificates/documents/report.html", {"d": data})
-
-
-def report_pdf(data: Any) -> bytes:
-    return pdf_from_html(report_html(data), "report.css")
 
 
 def letter_pdf(data: LetterData) -> bytes:

@@ -17,7 +17,9 @@ class DecisionForm(forms.Form):
     period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.order_by("-self_assessment_opens"))
     signatory_name = forms.CharField(label=_("Signatory name"), max_length=160)
     signatory_title = forms.CharField(
-        label=_("Signatory title"), max_length=160, help_text=_("The signing office, e.g. Kepala Badan Kepegawaian Negara.")
+        label=_("Signatory title"),
+        max_length=160,
+        help_text=_("The signing office, e.g. Kepala Badan Kepegawaian Negara."),
     )
     signatory_nip = forms.CharField(label=_("Signatory NIP"), max_length=30, required=False)
     copies_to = forms.CharField(

@@ -334,7 +334,10 @@ OVERSIGHT_SIGNATORY_TITLE = env.str("OVERSIGHT_SIGNATORY_TITLE", default="Ketua"
 OVERSIGHT_BODY_ADDRESS = env.str("OVERSIGHT_BODY_ADDRESS", default="Jakarta")
 OVERSIGHT_EMBLEM_PATH = env.str("OVERSIGHT_EMBLEM_PATH", default="")
 # Default tembusan of a new draft, one addressee per line ("|" separates them in the variable).
-OVERSIGHT_COPIES_TO = env.str("OVERSIGHT_COPIES_TO", default="Presiden Republik Indonesia|Menteri Pendayagunaan Aparatur Negara dan Reformasi Birokrasi").replace("|", "\n")
+OVERSIGHT_COPIES_TO = env.str(
+    "OVERSIGHT_COPIES_TO",
+    default="Presiden Republik Indonesia|Menteri Pendayagunaan Aparatur Negara dan Reformasi Birokrasi",
+).replace("|", "\n")
 # Every public link (QR codes, e-mails) starts with this. Production must say where it is served;
 # `make run` passes the address it serves on.
 if PRODUCTION:

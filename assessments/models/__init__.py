@@ -16,6 +16,7 @@ from assessments.models.instrument import (
     SubAspect,
 )
 from assessments.models.period import Extension, Period
+from assessments.models.recommendation import AspectRecommendation
 from assessments.models.score import ComponentValue, Score, ScoreBasis
 from assessments.models.target import Target
 
@@ -23,6 +24,7 @@ __all__ = [
     "ANSWER_HISTORY_FIELD_LABELS",
     "Answer",
     "Aspect",
+    "AspectRecommendation",
     "Assessment",
     "AssessmentStatus",
     "AnswerHistory",

@@ -2,7 +2,6 @@
 decision, electronic signatures checked by pyHanko's validator and by the public page, public
 links from PUBLIC_BASE_URL, and the DICABUT mark."""
 
-import datetime as dt
 import io
 import re
 import urllib.request
@@ -14,6 +13,7 @@ from django.urls import reverse
 
 from certificates import services
 from certificates.models import Certificate
+from certificates.testing import make_pkcs12
 from certificates.tests.conftest import draft_decision, pdf_text, qr_urls
 from conftest import client_for
 
@@ -128,69 +128,6 @@ def test_a_kasn_decision_stays_kasn_after_the_body_changes(
 # --- electronic signature --------------------------------------------------------------------
 
 
-def make_pkcs12(folder: Path) -> tuple[Path, object]:
-    """A test CA and a signing certificate it issued, as a PKCS#12 file (password "rahasia")."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.hazmat.primitives.serialization import pkcs12
-    from cryptography.x509.oid import NameOID
-
-    now = dt.datetime.now(dt.UTC)
-
-    def name(common: str) -> x509.Name:
-        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
-
-    def usage(*, sign_certs: bool) -> x509.KeyUsage:
-        return x509.KeyUsage(
-            digital_signature=not sign_certs,
-            content_commitment=not sign_certs,
-            key_encipherment=False,
-            data_encipherment=False,
-            key_agreement=False,
-            key_cert_sign=sign_certs,
-            crl_sign=sign_certs,
-            encipher_only=False,
-            decipher_only=False,
-        )
-
-    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(name("CA Uji meritsys"))
-        .issuer_name(name("CA Uji meritsys"))
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(usage(sign_certs=True), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    leaf = (
-        x509.CertificateBuilder()
-        .subject_name(name("Ketua Komisi Uji"))
-        .issuer_name(ca.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(usage(sign_certs=False), critical=True)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    path = folder / "penandatangan.p12"
-    path.write_bytes(
-        pkcs12.serialize_key_and_certificates(
-            b"penandatangan", key, leaf, [ca], serialization.BestAvailableEncryption(b"rahasia")
-        )
-    )
-    return path, ca
-
-
 @pytest.fixture
 def signing_certificate(settings, tmp_path):
     from certificates import signing
@@ -262,7 +199,7 @@ def test_public_page_checks_an_uploaded_copy(
         file.name = name
         return en_client().post(url, {"file": file}).content.decode()
 
-    original = certificate.pdf.read_bytes() if hasattr(certificate.pdf, "read_bytes") else open(certificate.pdf.path, "rb").read()  # noqa: SIM115
+    original = Path(certificate.pdf.path).read_bytes()
     page = upload(original)
     assert "This file is the one we issued." in page and certificate.serial in page
     assert "The electronic signature is valid." in page and "Ketua Komisi Uji" in page

@@ -94,6 +94,7 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "assessments_verification:start": (ASSIGNED, ASSIGNED_VERIFIER),
     "assessments_verification:aspect": (ASSIGNED, ASSIGNED),
     "assessments_verification:answer_verify": (ASSIGNED, ASSIGNED),
+    "assessments_verification:recommendation": (NOBODY, ASSIGNED_VERIFIER),
     "assessments_verification:clarify": (ASSIGNED, ASSIGNED),
     "assessments_verification:return": (ASSIGNED, ASSIGNED),
     "assessments_verification:finalise": (ASSIGNED, ASSIGNED_VERIFIER),
