@@ -118,10 +118,6 @@ class LetterData:
                 f"diberikan Piagam Penghargaan yang keasliannya dapat diperiksa melalui nomor seri atau "
                 f"kode QR pada piagam."
             )
-        texts.append(
-            "Hasil penilaian sebagaimana dimaksud dalam Diktum KESATU disertai rekomendasi perbaikan "
-            "yang disampaikan kepada masing-masing instansi pemerintah dalam Laporan Hasil Penilaian."
-        )
         texts.append("Keputusan ini mulai berlaku pada tanggal ditetapkan.")
         return tuple(zip(DICTUM_ORDINALS, texts, strict=False))
 
