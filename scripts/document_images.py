@@ -26,7 +26,7 @@ def main() -> None:
     os.environ["DOCUMENT_SIGNING_PASSWORD"] = PKCS12_PASSWORD
     import dataclasses
 
-    import documents as bench  # bench/documents.py: the sample data
+    import documents as bench  # type: ignore[import-not-found]  # bench/documents.py: the sample data
 
     bench._setup()
     from pypdf import PdfReader
