@@ -32,16 +32,55 @@ def signing_configured() -> bool:
     return bool(settings.DOCUMENT_SIGNING_PKCS12)
 
 
+# Room for the CMS signature in the PDF. Given, pyHanko does not sign twice (a dry run to measure
+# the size); a 2048–4096-bit RSA signature with a chain of a few certificates needs 2–8 KB.
+SIGNATURE_BYTES_RESERVED = 16384
+
+
+@functools.cache
+def _signer_class() -> type:
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.sign import signers
+
+    class KeptKeySigner(signers.SimpleSigner):
+        """pyHanko's SimpleSigner parses the private key from DER on every signature, and
+        cryptography checks an RSA key's consistency on each parse: that was most of a charter's
+        signing time (bench/documents.py). The parsed key is kept for RSA PKCS#1 v1.5."""
+
+        _parsed_key: Any = None
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+            from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+            from pyhanko.sign.general import get_pyca_cryptography_hash
+
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+            if mechanism["algorithm"].native not in {"rsassa_pkcs1v15", "sha256_rsa", "sha384_rsa", "sha512_rsa"}:
+                return super().sign_raw(data, digest_algorithm)
+            if self._parsed_key is None:
+                self._parsed_key = serialization.load_der_private_key(self.signing_key.dump(), password=None)
+            if not isinstance(self._parsed_key, RSAPrivateKey):
+                return super().sign_raw(data, digest_algorithm)
+            return self._parsed_key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+
+    return KeptKeySigner
+
+
 @functools.cache
 def _signer(path: str, password: str) -> Any:
     from pyhanko.sign import signers
 
     if not Path(path).is_file():
         raise FileNotFoundError(f"DOCUMENT_SIGNING_PKCS12 does not name a file: {path}")
-    signer = signers.SimpleSigner.load_pkcs12(path, passphrase=password.encode() if password else None)
-    if signer is None:
+    loaded = signers.SimpleSigner.load_pkcs12(path, passphrase=password.encode() if password else None)
+    if loaded is None:
         raise ValueError("The PKCS#12 file in DOCUMENT_SIGNING_PKCS12 could not be read (wrong password?).")
-    return signer
+    return _signer_class()(
+        signing_cert=loaded.signing_cert,
+        signing_key=loaded.signing_key,
+        cert_registry=loaded.cert_registry,
+        signature_mechanism=loaded.signature_mechanism,
+    )
 
 
 def signer() -> Any:
@@ -61,7 +100,7 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
         reason=reason,
         location=location,
     )
-    out = signers.PdfSigner(meta, signer=signer()).sign_pdf(writer)
+    out = signers.PdfSigner(meta, signer=signer()).sign_pdf(writer, bytes_reserved=SIGNATURE_BYTES_RESERVED)
     return out.getvalue()
 
 
