@@ -114,9 +114,8 @@ class LetterData:
             bands = list(self.charter_bands)
             named = bands[0] if len(bands) == 1 else ", ".join(bands[:-1]) + " atau " + bands[-1]
             texts.append(
-                f"Instansi pemerintah dengan kategori {named} sebagaimana dimaksud dalam Diktum KESATU "
-                f"diberikan Piagam Penghargaan yang keasliannya dapat diperiksa melalui nomor seri atau "
-                f"kode QR pada piagam."
+                f"Instansi pemerintah dengan kategori {named} diberikan Piagam Penghargaan yang "
+                f"keasliannya dapat diperiksa melalui nomor seri atau kode QR pada piagam."
             )
         texts.append("Keputusan ini mulai berlaku pada tanggal ditetapkan.")
         return tuple(zip(DICTUM_ORDINALS, texts, strict=False))
