@@ -8,8 +8,9 @@ HOST ?= 127.0.0.1:8000
 
 .PHONY: run install assets messages compilemessages migrate seed test test-fast lint format clean serve-prod worker beat objects
 
+# Public links (charter QR codes, e-mails) point where this serves unless PUBLIC_BASE_URL says otherwise.
 run: install assets migrate compilemessages seed
-	$(MANAGE) runserver $(HOST)
+	PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://$(HOST)}" $(MANAGE) runserver $(HOST)
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)

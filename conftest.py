@@ -496,3 +496,22 @@ def verification_started(verification_submitted, verifier) -> Assessment:
     from assessments.verification.services import verification_start
 
     return verification_start(assessment=verification_submitted, user=verifier)
+
+
+def recommendations_write(assessment, verifier=None) -> None:
+    """Test setup: an improvement recommendation for every aspect (required to finalise), written
+    straight to the table like the tests' verified levels; the page and service have their own tests."""
+    from assessments.models import Aspect, AspectRecommendation
+
+    AspectRecommendation.objects.bulk_create(
+        [
+            AspectRecommendation(
+                assessment_id=assessment.pk,
+                aspect=aspect,
+                text=f"Perkuat bukti dukung dan konsistensi pelaksanaan aspek {aspect.number}.",
+                written_by=verifier,
+            )
+            for aspect in Aspect.objects.filter(instrument_id=assessment.period.instrument_id)
+        ],
+        ignore_conflicts=True,
+    )

@@ -13,6 +13,7 @@ import atexit
 import base64
 import functools
 import io
+import re
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
@@ -54,15 +55,33 @@ class AnnexRow:
 
 
 @dataclass(frozen=True)
-class LetterData:
+class Signatory:
+    office: str  # the signing office (jabatan), e.g. "Ketua Komisi Aparatur Sipil Negara"
+    name: str
+    nip: str = ""
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who issues the documents, as stored on the decision at issue (never re-read from settings)."""
+
     body_name: str
     body_short: str
+    address: str
+    emblem: str  # data URI
+    # The public verification page and whether the file will carry an electronic signature.
+    verify_url: str
+    signed: bool
+
+
+@dataclass(frozen=True)
+class LetterData:
+    issuer: Issuer
+    signatory: Signatory
     number: str
     date: str
     place: str
     period_name: str
-    signatory_name: str
-    signatory_title: str
     rows: list[AnnexRow]
     # From the period's instrument: the Mengingat entries, the bands that earn a charter (lowest
     # first) and the name of the reported value.
@@ -70,12 +89,46 @@ class LetterData:
     charter_bands: tuple[str, ...] = ()
     result_label: str = ""
     part_labels: tuple[str, ...] = ()
+    copies_to: tuple[str, ...] = ()
+
+    @property
+    def office_upper(self) -> str:
+        return self.signatory.office.upper()
+
+    @property
+    def subject(self) -> str:
+        return f"PENETAPAN HASIL PENILAIAN PENERAPAN SISTEM MERIT {self.period_name.upper()}"
+
+    @property
+    def considering(self) -> tuple[str, ...]:
+        return considering_points(period_name=self.period_name, office=self.signatory.office)
+
+    @property
+    def mengingat(self) -> tuple[str, ...]:
+        return legal_basis_points(self.legal_basis)
+
+    @property
+    def dictums(self) -> tuple[tuple[str, str], ...]:
+        texts = [
+            f"Menetapkan hasil penilaian penerapan Sistem Merit dalam Manajemen Aparatur Sipil Negara "
+            f"terhadap {len(self.rows)} instansi pemerintah pada {self.period_name} sebagaimana tercantum "
+            f"dalam Lampiran yang merupakan bagian tidak terpisahkan dari Keputusan ini."
+        ]
+        if self.charter_bands:
+            bands = list(self.charter_bands)
+            named = bands[0] if len(bands) == 1 else ", ".join(bands[:-1]) + " atau " + bands[-1]
+            texts.append(
+                f"Instansi pemerintah dengan kategori {named} diberikan Piagam Penghargaan yang "
+                f"keasliannya dapat diperiksa melalui nomor seri atau kode QR pada piagam."
+            )
+        texts.append("Keputusan ini mulai berlaku pada tanggal ditetapkan.")
+        return tuple(zip(DICTUM_ORDINALS, texts, strict=False))
 
 
 @dataclass(frozen=True)
 class CharterData:
-    body_name: str
-    body_short: str
+    issuer: Issuer
+    signatory: Signatory
     institution: str
     category: str
     score: str
@@ -83,11 +136,57 @@ class CharterData:
     decision_date: str
     place: str
     period_name: str
-    signatory_name: str
-    signatory_title: str
     serial: str
     verify_url: str
     result_label: str = ""
+    # Revoked charters carry a large mark with the date of the revocation.
+    revoked_on: str = ""
+
+
+DICTUM_ORDINALS = ("KESATU", "KEDUA", "KETIGA", "KEEMPAT", "KELIMA", "KEENAM", "KETUJUH", "KEDELAPAN")
+
+# The law in force: UU 20/2023 revoked and replaced UU 5/2014 (its Article 75), so it is cited on
+# its own, first, with its promulgation references, and any entry naming either law is replaced.
+ASN_LAW = (
+    "Undang-Undang Nomor 20 Tahun 2023 tentang Aparatur Sipil Negara (Lembaran Negara Republik "
+    "Indonesia Tahun 2023 Nomor 141, Tambahan Lembaran Negara Republik Indonesia Nomor 6897)"
+)
+_ASN_LAW_ENTRY = re.compile(
+    r"^\s*(Undang-Undang|UU)\s+(Nomor\s+)?(5\s+Tahun\s+2014|20\s+Tahun\s+2023|5/2014|20/2023)\b", re.I
+)
+
+
+def legal_basis_points(legal_basis: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The numbered Mengingat: the ASN law in force, then the instrument's own legal basis."""
+    rest = [entry.strip().rstrip(";.") for entry in legal_basis if entry.strip() and not _ASN_LAW_ENTRY.match(entry)]
+    return (ASN_LAW, *rest)
+
+
+def considering_points(*, period_name: str, office: str) -> tuple[str, ...]:
+    """The lettered Menimbang."""
+    return (
+        "bahwa untuk menjamin penerapan Sistem Merit dalam Manajemen Aparatur Sipil Negara pada "
+        "instansi pemerintah, perlu dilakukan penilaian penerapan Sistem Merit secara berkala",
+        f"bahwa penilaian mandiri dan verifikasi penerapan Sistem Merit pada {period_name} telah "
+        "dilaksanakan dan hasilnya perlu ditetapkan",
+        "bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam huruf a dan huruf b, perlu "
+        f"menetapkan Keputusan {office} tentang Penetapan Hasil Penilaian Penerapan Sistem Merit {period_name}",
+    )
+
+
+ARTWORK_DIR = Path(__file__).resolve().parent / "artwork"
+DEFAULT_EMBLEM = ARTWORK_DIR / "emblem-default.svg"
+_EMBLEM_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def emblem_data_uri(path: str | Path | None) -> str:
+    """The emblem file as a data URI (stored on the decision at issue); the shipped neutral
+    emblem when no file is configured."""
+    source = Path(path) if path else DEFAULT_EMBLEM
+    mime = _EMBLEM_TYPES.get(source.suffix.lower())
+    if mime is None:
+        raise ValueError(f"The emblem must be an SVG, PNG or JPEG file: {source}")
+    return f"data:{mime};base64," + base64.b64encode(source.read_bytes()).decode("ascii")
 
 
 _local = threading.local()

@@ -16,12 +16,26 @@ class DecisionForm(forms.Form):
     place = forms.CharField(label=_("Place"), max_length=80, initial="Jakarta")
     period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.order_by("-self_assessment_opens"))
     signatory_name = forms.CharField(label=_("Signatory name"), max_length=160)
-    signatory_title = forms.CharField(label=_("Signatory title"), max_length=160)
+    signatory_title = forms.CharField(
+        label=_("Signatory title"),
+        max_length=160,
+        help_text=_("The signing office, e.g. Kepala Badan Kepegawaian Negara."),
+    )
+    signatory_nip = forms.CharField(label=_("Signatory NIP"), max_length=30, required=False)
+    copies_to = forms.CharField(
+        label=_("Copies to (tembusan)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_("One addressee per line."),
+    )
 
     def __init__(self, *args, editing: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate()
         self.fields["signatory_name"].initial = settings.OVERSIGHT_SIGNATORY_NAME
+        self.fields["signatory_nip"].initial = settings.OVERSIGHT_SIGNATORY_NIP
+        self.fields["copies_to"].initial = settings.OVERSIGHT_COPIES_TO
         self.fields["signatory_title"].initial = f"{settings.OVERSIGHT_SIGNATORY_TITLE} {settings.OVERSIGHT_BODY_NAME}"
         if editing:
             # The selection belongs to the period; a draft keeps the period it was made for.
@@ -69,3 +83,29 @@ class VerifyForm(forms.Form):
         self.helper.form_method = "get"
         self.helper.form_action = reverse_lazy("certificates:verify_lookup")
         self.helper.add_input(Submit("submit", _("Check")))
+
+
+VERIFY_FILE_MAX_BYTES = 20 * 1024 * 1024
+
+
+class VerifyFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("The PDF file you received"),
+        help_text=_("A decision letter or a charter issued by this system, at most 20 MB."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = reverse_lazy("certificates:verify_file")
+        self.helper.add_input(Submit("submit", _("Check the file")))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > VERIFY_FILE_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB; no document issued here is that large."))
+        head = upload.read(5)
+        upload.seek(0)
+        if head != b"%PDF-":
+            raise forms.ValidationError(_("This is not a PDF file."))
+        return upload

@@ -50,6 +50,16 @@ class Decision(models.Model):
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("period"))
     signatory_name = models.CharField(_("signatory name"), max_length=160)
     signatory_title = models.CharField(_("signatory title"), max_length=160)
+    # Civil servants sign with their NIP (18 digits); officials outside the civil service do not.
+    signatory_nip = models.CharField(_("signatory NIP"), max_length=30, blank=True)
+    # Copies to (tembusan), one addressee per line.
+    copies_to = models.TextField(_("copies to"), blank=True, max_length=REASON_MAX)
+    # Who issued it, as it was at issue: a KASN-era decision stays KASN after the body changes.
+    body_name = models.CharField(_("oversight body"), max_length=160, blank=True)
+    body_short = models.CharField(_("oversight body (short)"), max_length=40, blank=True)
+    body_address = models.CharField(_("oversight body address"), max_length=240, blank=True)
+    # The emblem printed in the letterhead and on the charters, as a data URI, copied at issue.
+    body_emblem = models.TextField(_("emblem"), blank=True)
     # Optimistic locking of the draft's text: two admins may edit it at once.
     version = models.PositiveIntegerField(default=1)
     assessments = models.ManyToManyField(
@@ -68,11 +78,15 @@ class Decision(models.Model):
     letter_status = models.CharField(max_length=10, choices=RenderStatus.choices, default=RenderStatus.NONE, blank=True)
     letter_error = models.TextField(blank=True)
     letter_rendered_at = models.DateTimeField(null=True, blank=True)
+    # SHA-256 of the stored letter: an uploaded copy is "the file we issued" when it matches.
+    letter_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    letter_signed = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
         ordering = ["-date", "-id"]
+        constraints = [length_constraint("copies_to", REASON_MAX, name="decision_copies_to_length")]
 
     def __str__(self) -> str:
         return self.number
@@ -113,6 +127,8 @@ class Certificate(models.Model):
     )
     render_error = models.TextField(blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    pdf_signed = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

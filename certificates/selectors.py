@@ -258,3 +258,30 @@ def privilege_current(*, institution_id: int) -> TalentPrivilege | None:
 def privileged_assessment_ids(*, assessment_ids: list[int]) -> set[int]:
     """Which of these assessments earned the privilege through an issued decision (one query)."""
     return set(TalentPrivilege.objects.filter(assessment_id__in=assessment_ids).values_list("assessment_id", flat=True))
+
+
+@dataclass(frozen=True)
+class IssuedFile:
+    """An issued document whose stored bytes hash to an uploaded file's hash."""
+
+    kind: str  # "letter" or "charter"
+    decision: Decision
+    certificate: Certificate | None = None
+
+
+def issued_file_by_sha256(*, digest: str) -> IssuedFile | None:
+    """The issued letter or charter stored with this SHA-256 (two indexed queries at most)."""
+    if not digest:
+        return None
+    decision = Decision.objects.filter(letter_sha256=digest, status=DecisionStatus.ISSUED).first()
+    if decision is not None:
+        return IssuedFile(kind="letter", decision=decision)
+    certificate = (
+        Certificate.objects.select_related("institution", "decision")
+        .filter(pdf_sha256=digest, decision__status=DecisionStatus.ISSUED)
+        .first()
+    )
+    if certificate is not None:
+        certificate.institution_name = certificate_institution_name(certificate=certificate)  # type: ignore[attr-defined]  # a per-object display attribute
+        return IssuedFile(kind="charter", decision=certificate.decision, certificate=certificate)
+    return None

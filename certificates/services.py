@@ -30,7 +30,7 @@ from assessments.domain.workflow import transition_apply
 from assessments.models import Assessment, AssessmentStatus, Period, Score, ScoreBasis
 from assessments.objections.selectors import decidable
 from assessments.scoring.services import score_compute
-from certificates import documents
+from certificates import documents, signing
 from certificates.models import (
     Certificate,
     CertificateStatus,
@@ -107,6 +107,11 @@ def _check_fields(*, decision: Decision | None, number: str, signatory_name: str
     return number
 
 
+def _copies_clean(text: str) -> str:
+    limits.text_check(text, limit=limits.REASON_MAX, what=_("The copies-to list"))
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
 @contextmanager
 def _number_taken_is_refused(number: str) -> Iterator[None]:
     """Two admins saving the same number at once: the unique constraint decides, with a message."""
@@ -130,6 +135,8 @@ def decision_create(
     period: Period,
     signatory_name: str,
     signatory_title: str,
+    signatory_nip: str = "",
+    copies_to: str | None = None,
 ) -> Decision:
     """Draft a decision for a period; it starts with every verified assessment of the period."""
     _require_admin(user)
@@ -142,6 +149,8 @@ def decision_create(
             period=period,
             signatory_name=signatory_name.strip(),
             signatory_title=signatory_title.strip(),
+            signatory_nip=signatory_nip.strip(),
+            copies_to=_copies_clean(settings.OVERSIGHT_COPIES_TO if copies_to is None else copies_to),
             created_by=person(user),
         )
         decision.assessments.set(decidable(Assessment.objects.filter(period=period)).values_list("pk", flat=True))
@@ -158,6 +167,8 @@ def decision_update(
     signatory_name: str,
     signatory_title: str,
     version: int | None = None,
+    signatory_nip: str | None = None,
+    copies_to: str | None = None,
 ) -> Decision:
     """Change a draft's fields (the period stays: the selection belongs to it).
 
@@ -182,7 +193,14 @@ def decision_update(
         decision.place = place.strip() or "Jakarta"
         decision.signatory_name = signatory_name.strip()
         decision.signatory_title = signatory_title.strip()
-        decision.save(update_fields=["number", "date", "place", "signatory_name", "signatory_title", "version"])
+        fields = ["number", "date", "place", "signatory_name", "signatory_title", "version"]
+        if signatory_nip is not None:
+            decision.signatory_nip = signatory_nip.strip()
+            fields.append("signatory_nip")
+        if copies_to is not None:
+            decision.copies_to = _copies_clean(copies_to)
+            fields.append("copies_to")
+        decision.save(update_fields=fields)
     return decision
 
 
@@ -322,7 +340,10 @@ def decision_issue(*, decision: Decision, user: AnyUser) -> Decision:
         decision.issued_by = person(user)
         decision.letter_status = RenderStatus.QUEUED
         decision.letter_error = ""
-        decision.save(update_fields=["status", "issued_at", "issued_by", "letter_status", "letter_error"])
+        issuer_fields = issuer_snapshot(decision=decision)
+        decision.save(
+            update_fields=["status", "issued_at", "issued_by", "letter_status", "letter_error", *issuer_fields]
+        )
         decision_id = decision.pk
         documents_queue(decision_id=decision_id, letter=True, charters="queued")
     return decision
@@ -349,6 +370,23 @@ def _privileges_record(*, decision: Decision, assessments: list[Assessment], sco
             if scores[a.pk].category_code in granting
         ]
     )
+
+
+def issuer_snapshot(*, decision: Decision) -> list[str]:
+    """Copy who issues the decision (body, address, emblem) onto it; returns the fields set.
+
+    From then on the decision's documents and public pages read these fields, never the
+    settings: a decision issued by KASN stays KASN's after the body changes.
+    """
+    decision.body_name = settings.OVERSIGHT_BODY_NAME
+    decision.body_short = settings.OVERSIGHT_BODY_SHORT
+    decision.body_address = settings.OVERSIGHT_BODY_ADDRESS
+    try:
+        decision.body_emblem = documents.emblem_data_uri(settings.OVERSIGHT_EMBLEM_PATH)
+    except (OSError, ValueError):
+        logger.exception("the emblem in OVERSIGHT_EMBLEM_PATH could not be read; the neutral emblem is used")
+        decision.body_emblem = documents.emblem_data_uri(None)
+    return ["body_name", "body_short", "body_address", "body_emblem"]
 
 
 def documents_queue(*, decision_id: int, letter: bool, charters: str, force: bool = False) -> None:
@@ -462,32 +500,56 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:ERROR_TEXT_MAX]
 
 
+def public_verify_page() -> str:
+    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("certificates:verify_lookup")
+
+
+def issuer_data(*, decision: Decision) -> documents.Issuer:
+    """The issuing body as stored on the decision (older decisions without a snapshot: settings)."""
+    return documents.Issuer(
+        body_name=decision.body_name or settings.OVERSIGHT_BODY_NAME,
+        body_short=decision.body_short or settings.OVERSIGHT_BODY_SHORT,
+        address=decision.body_address,
+        emblem=decision.body_emblem or documents.emblem_data_uri(None),
+        verify_url=public_verify_page(),
+        signed=signing.signing_configured(),
+    )
+
+
+def signatory_data(*, decision: Decision) -> documents.Signatory:
+    return documents.Signatory(
+        office=decision.signatory_title, name=decision.signatory_name, nip=decision.signatory_nip
+    )
+
+
 def letter_data(*, decision: Decision) -> documents.LetterData:
     instrument = decision.period.instrument
     annex = decision_annex(decision=decision)
     return documents.LetterData(
-        body_name=settings.OVERSIGHT_BODY_NAME,
-        body_short=settings.OVERSIGHT_BODY_SHORT,
+        issuer=issuer_data(decision=decision),
+        signatory=signatory_data(decision=decision),
         number=decision.number,
         date=formatting.date(decision.date, language=formatting.OFFICIAL_LANGUAGE),
         place=decision.place,
         period_name=decision.period.name,
-        signatory_name=decision.signatory_name,
-        signatory_title=decision.signatory_title,
         rows=annex_rows(annex, places=instrument.result_decimals),
         part_labels=annex_part_labels(annex),
         legal_basis=tuple(instrument.legal_basis_entries),
         charter_bands=tuple(charter_band_names(instrument=instrument)),
         result_label=instrument.result_label,
+        copies_to=tuple(line for line in decision.copies_to.splitlines() if line.strip()),
     )
 
 
 def charter_data(*, certificate: Certificate) -> documents.CharterData:
     decision = certificate.decision
     instrument = decision.period.instrument
+    revoked_on = ""
+    if not certificate.is_valid and certificate.revoked_at is not None:
+        revoked_on = formatting.date(certificate.revoked_at, language=formatting.OFFICIAL_LANGUAGE)
     return documents.CharterData(
-        body_name=settings.OVERSIGHT_BODY_NAME,
-        body_short=settings.OVERSIGHT_BODY_SHORT,
+        issuer=issuer_data(decision=decision),
+        signatory=signatory_data(decision=decision),
         institution=certificate_institution_name(certificate=certificate),
         category=certificate.category_name,
         score=documents.score_text(certificate.score_total, instrument.result_decimals),
@@ -496,11 +558,17 @@ def charter_data(*, certificate: Certificate) -> documents.CharterData:
         decision_date=formatting.date(decision.date, language=formatting.OFFICIAL_LANGUAGE),
         place=decision.place,
         period_name=decision.period.name,
-        signatory_name=decision.signatory_name,
-        signatory_title=decision.signatory_title,
         serial=certificate.serial,
         verify_url=verify_url(certificate.serial),
+        revoked_on=revoked_on,
     )
+
+
+def document_finish(pdf: bytes, *, reason: str, location: str) -> tuple[bytes, bool]:
+    """Sign a rendered PDF when a certificate is configured; returns the bytes and whether signed."""
+    if not signing.signing_configured():
+        return pdf, False
+    return signing.sign_pdf(pdf, reason=reason, location=location), True
 
 
 def letter_render(*, decision_id: int, force: bool = False) -> str:
@@ -515,7 +583,11 @@ def letter_render(*, decision_id: int, force: bool = False) -> str:
         return "ready"
     Decision.objects.filter(pk=decision_id).update(letter_status=RenderStatus.RENDERING, letter_error="")
     try:
-        pdf = documents.letter_pdf(letter_data(decision=decision))
+        pdf, signed = document_finish(
+            documents.letter_pdf(letter_data(decision=decision)),
+            reason=f"Keputusan Nomor {decision.number}",
+            location=decision.place,
+        )
         name = _store(letter_upload_to(decision, ""), pdf)
     except TRANSIENT_ERRORS:
         raise
@@ -524,19 +596,30 @@ def letter_render(*, decision_id: int, force: bool = False) -> str:
         Decision.objects.filter(pk=decision_id).update(letter_status=RenderStatus.FAILED, letter_error=_error_text(exc))
         return "failed"
     Decision.objects.filter(pk=decision_id).update(
-        letter=name, letter_status=RenderStatus.READY, letter_error="", letter_rendered_at=timezone.now()
+        letter=name,
+        letter_status=RenderStatus.READY,
+        letter_error="",
+        letter_rendered_at=timezone.now(),
+        letter_sha256=signing.sha256(pdf),
+        letter_signed=signed,
     )
     return "ready"
 
 
 def charter_render(*, certificate_id: int, force: bool = False) -> str:
     """Render and store one charter with its existing serial. Idempotent; failures recorded."""
-    certificate = Certificate.objects.select_related("institution", "decision__period").get(pk=certificate_id)
+    certificate = Certificate.objects.select_related("institution", "decision__period__instrument").get(
+        pk=certificate_id
+    )
     if certificate.render_status == RenderStatus.READY and certificate.pdf and not force:
         return "ready"
     Certificate.objects.filter(pk=certificate_id).update(render_status=RenderStatus.RENDERING, render_error="")
     try:
-        pdf = documents.charter_pdf(charter_data(certificate=certificate))
+        pdf, signed = document_finish(
+            documents.charter_pdf(charter_data(certificate=certificate)),
+            reason=f"Piagam Penghargaan {certificate.serial}",
+            location=certificate.decision.place,
+        )
         name = _store(charter_upload_to(certificate, ""), pdf)
     except TRANSIENT_ERRORS:
         raise
@@ -547,7 +630,12 @@ def charter_render(*, certificate_id: int, force: bool = False) -> str:
         )
         return "failed"
     Certificate.objects.filter(pk=certificate_id).update(
-        pdf=name, render_status=RenderStatus.READY, render_error="", rendered_at=timezone.now()
+        pdf=name,
+        render_status=RenderStatus.READY,
+        render_error="",
+        rendered_at=timezone.now(),
+        pdf_sha256=signing.sha256(pdf),
+        pdf_signed=signed,
     )
     return "ready"
 
@@ -586,6 +674,7 @@ def certificate_revoke(*, certificate: Certificate, user: AnyUser, reason: str) 
         certificate.revoked_reason = reason
         certificate.revoked_by = person(user)
         certificate.save(update_fields=["status", "revoked_at", "revoked_reason", "revoked_by"])
+        _charter_rerender(certificate)
     return certificate
 
 
@@ -606,7 +695,23 @@ def certificate_reinstate(*, certificate: Certificate, user: AnyUser, reason: st
         certificate.reinstated_reason = reason
         certificate.reinstated_by = person(user)
         certificate.save(update_fields=["status", "reinstated_at", "reinstated_reason", "reinstated_by"])
+        _charter_rerender(certificate)
     return certificate
+
+
+def _charter_rerender(certificate: Certificate) -> None:
+    """Queue the charter again (inside the caller's transaction): a revoked charter's PDF carries
+    the DICABUT mark, a reinstated one loses it. The serial stays."""
+    from certificates.tasks import charter_render_task
+
+    Certificate.objects.filter(pk=certificate.pk).update(render_status=RenderStatus.QUEUED, render_error="")
+    outbox_add(
+        kind=SideEffectKind.DOCUMENT,
+        task=charter_render_task.name,
+        args=[certificate.pk, True],
+        queue=PDF_QUEUE,
+        ref=f"charter:{certificate.pk}",
+    )
 
 
 def _ready_charters(decision: Decision) -> QuerySet[Certificate]:

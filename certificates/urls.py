@@ -21,5 +21,6 @@ urlpatterns = [
     path("charters/<int:pk>/reinstate/", views.certificate_reinstate, name="certificate_reinstate"),
     # Public verification: short URLs, printed on the charter and carried by its QR code.
     path("v/", views.verify_lookup, name="verify_lookup"),
+    path("v/file/", views.verify_file, name="verify_file"),
     re_path(r"^v/(?P<serial>[0-9A-Za-z-]{1,40})/$", views.verify, name="verify"),
 ]

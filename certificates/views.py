@@ -17,9 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required
 from accounts.roles import is_admin
-from certificates import selectors, services
+from certificates import selectors, services, signing
 from certificates.access import access_charter, access_letter
-from certificates.forms import DecisionForm, ReinstateForm, RevokeForm, VerifyForm
+from certificates.forms import DecisionForm, ReinstateForm, RevokeForm, VerifyFileForm, VerifyForm
 from certificates.models import Certificate, Decision
 from core import formatting, storage
 from core.auditing import audit_access
@@ -90,7 +90,7 @@ def decision_create(request: HttpRequest) -> HttpResponse:
 @role_required(is_admin)
 def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_object_or_404(Decision, pk=pk)
-    fields = ("number", "date", "place", "signatory_name", "signatory_title", "version")
+    fields = ("number", "date", "place", "signatory_name", "signatory_title", "signatory_nip", "copies_to", "version")
     initial = {f: getattr(decision, f) for f in fields}
     form = DecisionForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
@@ -269,14 +269,37 @@ def verify_rate_exceeded(request: HttpRequest) -> bool:
 
 @require_GET
 def verify_lookup(request: HttpRequest) -> HttpResponse:
-    """The form where anyone types a serial; it leads to the serial's page."""
+    """The form where anyone types a serial (it leads to the serial's page) or uploads a PDF."""
     form = VerifyForm(request.GET or None)
     if request.GET and form.is_valid():
         serial = selectors.serial_normalise(form.cleaned_data["serial"])
         if serial:
             return redirect(reverse("certificates:verify", args=[serial]))
         form.add_error("serial", _("Type the serial printed on the charter."))
-    return render(request, "certificates/verify_lookup.html", {"form": form})
+    return render(request, "certificates/verify_lookup.html", {"form": form, "file_form": VerifyFileForm()})
+
+
+@never_cache
+@require_POST
+def verify_file(request: HttpRequest) -> HttpResponse:
+    """Public: is this uploaded PDF the file we issued, and is its electronic signature valid?"""
+    if verify_rate_exceeded(request):
+        response = render(request, "certificates/verify_limited.html", {"limit": VERIFY_RATE_PER_MINUTE}, status=429)
+        response["Retry-After"] = "60"
+        return response
+    file_form = VerifyFileForm(request.POST, request.FILES)
+    if not file_form.is_valid():
+        return render(
+            request, "certificates/verify_lookup.html", {"form": VerifyForm(), "file_form": file_form}, status=400
+        )
+    data = file_form.cleaned_data["file"].read()
+    context = {
+        "issued": selectors.issued_file_by_sha256(digest=signing.sha256(data)),
+        "check": signing.signature_check(data),
+        "file_name": file_form.cleaned_data["file"].name,
+        "file_form": VerifyFileForm(),
+    }
+    return render(request, "certificates/verify_file.html", context)
 
 
 @never_cache

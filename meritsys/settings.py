@@ -379,9 +379,29 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="meritsys <noreply@me
 # The oversight body is configurable (KASN historically, BKN today).
 OVERSIGHT_BODY_NAME = env.str("OVERSIGHT_BODY_NAME", default="Komisi Aparatur Sipil Negara")
 OVERSIGHT_BODY_SHORT = env.str("OVERSIGHT_BODY_SHORT", default="KASN")
-OVERSIGHT_SIGNATORY_NAME = env.str("OVERSIGHT_SIGNATORY_NAME", default="Ketua Komisi ASN")
+# A person's name (and NIP) pre-fills a new draft; empty means the admin types it.
+OVERSIGHT_SIGNATORY_NAME = env.str("OVERSIGHT_SIGNATORY_NAME", default="")
+OVERSIGHT_SIGNATORY_NIP = env.str("OVERSIGHT_SIGNATORY_NIP", default="")
 OVERSIGHT_SIGNATORY_TITLE = env.str("OVERSIGHT_SIGNATORY_TITLE", default="Ketua")
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# The letterhead (kop): address line and emblem (a PNG, JPEG or SVG file the operator uploads;
+# empty: the neutral emblem the project ships). Copied onto each decision when it is issued.
+OVERSIGHT_BODY_ADDRESS = env.str("OVERSIGHT_BODY_ADDRESS", default="Jakarta")
+OVERSIGHT_EMBLEM_PATH = env.str("OVERSIGHT_EMBLEM_PATH", default="")
+# Default tembusan of a new draft, one addressee per line ("|" separates them in the variable).
+OVERSIGHT_COPIES_TO = env.str(
+    "OVERSIGHT_COPIES_TO",
+    default="Presiden Republik Indonesia|Menteri Pendayagunaan Aparatur Negara dan Reformasi Birokrasi",
+).replace("|", "\n")
+# Every public link (QR codes, e-mails) starts with this. Production must say where it is served;
+# `make run` passes the address it serves on.
+if PRODUCTION:
+    PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL")
+else:
+    PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Electronic signature (PAdES, pyHanko): the operator's PKCS#12 file and its password. Without
+# it, documents are issued unsigned and say so on the page.
+DOCUMENT_SIGNING_PKCS12 = env.str("DOCUMENT_SIGNING_PKCS12", default="")
+DOCUMENT_SIGNING_PASSWORD = env.str("DOCUMENT_SIGNING_PASSWORD", default="")
 
 # Where import_register reads the official codes (npm package idn-area-data, ODbL).
 IDN_AREA_DATA_DIR = env.path("IDN_AREA_DATA_DIR", default=BASE_DIR / "node_modules" / "idn-area-data" / "data")

@@ -17,6 +17,7 @@ from assessments.models.instrument import (
 )
 from assessments.models.objection import Objection, ObjectionAnswerer, ObjectionStatus
 from assessments.models.period import Extension, Period
+from assessments.models.recommendation import AspectRecommendation
 from assessments.models.reminder import ReminderDigest
 from assessments.models.score import ComponentValue, Score, ScoreBasis
 from assessments.models.target import Target
@@ -25,6 +26,7 @@ __all__ = [
     "ANSWER_HISTORY_FIELD_LABELS",
     "Answer",
     "Aspect",
+    "AspectRecommendation",
     "Assessment",
     "AssessmentStatus",
     "AnswerHistory",

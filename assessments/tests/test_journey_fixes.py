@@ -15,7 +15,7 @@ from assessments.models import AnswerHistory, ReviewState
 from assessments.self_assessment import services as services_self
 from assessments.self_assessment.tests.support import pdf_bytes, upload
 from assessments.verification import services as svc
-from conftest import client_for
+from conftest import client_for, recommendations_write
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +78,7 @@ def test_home_shows_the_final_verified_score_after_finalisation(
     # In verification, the institution does not see the verified score yet.
     assert 'id="verified-score"' not in client_for(lead).get(reverse("home")).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
+        recommendations_write(verification_started)
         svc.assessment_finalise(assessment=verification_started, user=verifier)
     for user in (lead, editor):
         html = client_for(user).get(reverse("home")).content.decode()

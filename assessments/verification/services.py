@@ -27,6 +27,8 @@ from assessments.history import history_record_many, history_row
 from assessments.instrument.selectors import level_scale
 from assessments.models import (
     Answer,
+    Aspect,
+    AspectRecommendation,
     Assessment,
     AssessmentStatus,
     Clarification,
@@ -353,6 +355,35 @@ def _code_key(code: str) -> tuple[int, ...]:
     return tuple(int(p) if p.isdigit() else 0 for p in code.split("."))
 
 
+def recommendations_missing(*, assessment: Assessment) -> list[int]:
+    """Numbers of the aspects that still lack the verifier's improvement recommendation."""
+    written = set(AspectRecommendation.objects.filter(assessment=assessment).values_list("aspect_id", flat=True))
+    aspects = Aspect.objects.filter(instrument_id=assessment.period.instrument_id).order_by("number")
+    return [number for pk, number in aspects.values_list("pk", "number") if pk not in written]
+
+
+def recommendation_save(*, assessment: Assessment, aspect: Aspect, user: AnyUser, text: str) -> AspectRecommendation:
+    """Write or replace the improvement recommendation for one aspect (assigned verifier, in verification)."""
+    _require_assigned(user, assessment)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed(_("Write the improvement recommendation for this aspect."))
+    limits.text_check(text, limit=limits.NOTE_MAX, what=_("The recommendation"))
+    with transaction.atomic():
+        locked = _lock_assessment(assessment)
+        _require_status(
+            locked,
+            S.IN_VERIFICATION,
+            message=_("Recommendations are written while the assessment is in verification."),
+        )
+        if aspect.instrument_id != locked.period.instrument_id:
+            raise ValidationFailed(_("This aspect belongs to another instrument."))
+        recommendation, _created = AspectRecommendation.objects.update_or_create(
+            assessment=locked, aspect=aspect, defaults={"text": text, "written_by": person(user)}
+        )
+    return recommendation
+
+
 def assessment_finalise(*, assessment: Assessment, user: AnyUser) -> Assessment:
     """IN_VERIFICATION → VERIFIED once every answer has a verified level and none is still flagged.
 
@@ -381,6 +412,12 @@ def assessment_finalise(*, assessment: Assessment, user: AnyUser) -> Assessment:
         if flagged:
             errors.append(
                 _("Flagged for revision and not verified again since: %(codes)s.") % {"codes": ", ".join(flagged)}
+            )
+        missing = recommendations_missing(assessment=locked)
+        if missing:
+            errors.append(
+                _("Without an improvement recommendation: aspect %(numbers)s.")
+                % {"numbers": ", ".join(str(n) for n in missing)}
             )
         if errors:
             raise ValidationFailed(_("The assessment cannot be finalised yet."), errors=errors)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/", views.assessment_detail, name="assessment"),
     path("<int:pk>/start/", views.assessment_start, name="start"),
     path("<int:pk>/aspects/<int:number>/", views.aspect, name="aspect"),
+    path("<int:pk>/aspects/<int:number>/recommendation/", views.recommendation_save, name="recommendation"),
     path("<int:pk>/answers/<int:answer_pk>/", views.answer_verify, name="answer_verify"),
     path("<int:pk>/answers/<int:answer_pk>/clarify/", views.clarification_ask, name="clarify"),
     path("<int:pk>/return/", views.assessment_return, name="return"),

@@ -29,7 +29,7 @@ from assessments.access import (
     open_moves,
 )
 from assessments.instrument.selectors import level_scale
-from assessments.models import Answer, Aspect, Assessment
+from assessments.models import Answer, Aspect, AspectRecommendation, Assessment
 from assessments.verification import selectors as sel
 from assessments.verification import services as svc
 from assessments.verification.forms import (
@@ -43,7 +43,7 @@ from assessments.verification.forms import (
     VerifyAnswerForm,
 )
 from core import formatting
-from core.errors import DomainError, EditConflict, ValidationFailed
+from core.errors import DomainError, EditConflict, InvalidTransition, ValidationFailed
 
 PAGE_SIZE = 50
 
@@ -170,8 +170,26 @@ def aspect(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "moves": open_moves(request.user, assessment),
             "previous": number - 1 if number > 1 else None,
             "next": number + 1 if number < len(aspects) else None,
+            "recommendation": AspectRecommendation.objects.filter(assessment=assessment, aspect=current).first(),
         },
     )
+
+
+@require_POST
+@role_required(is_oversight)
+def recommendation_save(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Save the verifier's improvement recommendation for one aspect."""
+    assessment = access_assessment_for_verification(request.user, pk)
+    current = _aspect_or_404(assessment, number)
+    try:
+        svc.recommendation_save(
+            assessment=assessment, aspect=current, user=request.user, text=request.POST.get("text", "")
+        )
+    except (ValidationFailed, InvalidTransition) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Recommendation saved."))
+    return redirect(reverse("assessments_verification:aspect", args=[assessment.pk, number]) + "#recommendation")
 
 
 @require_POST

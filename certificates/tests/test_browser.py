@@ -19,6 +19,9 @@ def test_admin_issues_a_decision_and_the_charter_verifies(browser_page, admin_us
     page.fill("input[name=number]", "3/KEP.KASN/XI/2026")
     page.fill("input[name=date]", "2026-11-22")
     page.select_option("select[name=period]", str(period.pk))
+    # A person signs, not an office: the form no longer pre-fills a title as the name.
+    page.fill("input[name=signatory_name]", "Dr. Penandatangan Uji, M.Si.")
+    page.fill("input[name=signatory_nip]", "197001011995031001")
     page.click("main form input[name=submit]")
     page.wait_for_selector("#annex")
     assert page.locator("#annex tbody tr").count() == 3

@@ -104,11 +104,14 @@ def test_draft_letters_do_not_exist_for_anyone(users, admin_user, period, verifi
     assert decision.number not in response.content.decode()
 
 
-def test_revoked_charter_is_not_downloadable_by_the_institution(users, admin_user, issued_decision):
+def test_revoked_charter_is_not_downloadable_by_the_institution(
+    users, admin_user, issued_decision, django_capture_on_commit_callbacks
+):
     from certificates import services
 
     own = issued_decision.certificates.get(institution__code="K901")
-    services.certificate_revoke(certificate=own, user=admin_user, reason="Salah data")
+    with django_capture_on_commit_callbacks(execute=True):  # the charter is rendered again, marked
+        services.certificate_revoke(certificate=own, user=admin_user, reason="Salah data")
     url = reverse("certificates:charter_download", args=[own.pk])
     assert status_for(users["lead"], "get", url) == 403
     assert status_for(users["admin"], "get", url) == 200

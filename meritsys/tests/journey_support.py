@@ -55,6 +55,9 @@ def decision_draft_in_browser(page: Any, *, number: str, date: str, period: Any)
     page.fill("input[name=number]", number)
     page.fill("input[name=date]", date)
     page.select_option("select[name=period]", str(period.pk))
+    # A person signs, not an office: the form no longer pre-fills a title as the name.
+    page.fill("input[name=signatory_name]", "Dr. Penandatangan Uji, M.Si.")
+    page.fill("input[name=signatory_nip]", "197001011995031001")
     page.click("main form input[name=submit]")
     annex = page.locator("#annex tbody tr")
     annex.first.wait_for()
@@ -282,3 +285,21 @@ def main_pages(s: dict[str, Any]) -> dict[str, list[str]]:
             reverse("assessments_self:extensions"),
         ],
     }
+
+
+def recommendations_in_browser(page: Any, assessment: Any) -> None:
+    """The verifier writes the improvement recommendation of every aspect on the aspect pages."""
+    from django.urls import reverse
+
+    from assessments.models import Aspect
+
+    numbers = list(
+        Aspect.objects.filter(instrument_id=assessment.period.instrument_id)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+    for number in numbers:
+        page.goto(f"{page.base_url}{reverse('assessments_verification:aspect', args=[assessment.pk, number])}")
+        page.fill("#recommendation-text", f"Perkuat bukti dukung aspek {number} dan evaluasi pelaksanaannya.")
+        with page.expect_navigation():
+            page.click("#recommendation button[type=submit]")

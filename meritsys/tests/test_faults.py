@@ -28,7 +28,7 @@ from assessments.periods.services import assessment_get_or_create
 from assessments.self_assessment.tests.support import fill_all, pdf_bytes
 from certificates.models import Certificate, Decision, RenderStatus
 from certificates.tests.conftest import draft_decision, make_verified
-from conftest import PASSWORD, make_institution, make_member, make_user
+from conftest import PASSWORD, make_institution, make_member, make_user, recommendations_write
 from core.models import OutboxEntry
 from core.testing import require_postgres, require_redis
 from institutions.models import InstitutionKind, MembershipRole
@@ -280,6 +280,7 @@ def test_broker_down_every_workflow_action_succeeds_and_nothing_is_lost(stack, p
         # The verifier's levels (their own pages are covered elsewhere), then the finalisation.
         Answer.objects.filter(assessment=assessment).update(verified_level=3, review_state=ReviewState.VERIFIED)
         Clarification.objects.filter(pk=clarification.pk).update(resolved_at=timezone.now())
+        recommendations_write(assessment)
         assert verifier.post(reverse("assessments_verification:finalise", args=[assessment.pk]))[0] == 302
         assert admin.post(reverse("certificates:decision_issue", args=[decision.pk]))[0] == 302
         browsers = [lead, admin, verifier, editor]

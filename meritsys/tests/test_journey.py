@@ -31,6 +31,7 @@ from meritsys.tests.journey_support import (
     pdf_file,
     pdf_text,
     people,
+    recommendations_in_browser,
     scenario,
     use_indonesian,
 )
@@ -204,6 +205,8 @@ def test_whole_cycle_in_indonesian(browser_page, institution, period, tmp_path):
     page.check(f"#id_a{answers['1.2'].pk}_level_3")
     page.click(f"{card} form.verify-form button[type=submit]")
     page.wait_for_selector(f"{card} .badge:has-text('Terverifikasi')")
+    # An improvement recommendation per aspect, printed in the result report, is required to finalise.
+    recommendations_in_browser(page, assessment)
     page.click("main ol.breadcrumb li:nth-child(2) a")  # back to the assessment
     page.click("#actions a:has-text('Finalkan')")
     assert "33 dari 33" in page.inner_text("#finalise-progress")

@@ -20,6 +20,7 @@ from assessments.self_assessment.services import evidence_add
 from assessments.self_assessment.tests.support import fill_all, pdf_bytes, upload
 from assessments.verification import services as services_verification
 from certificates.models import Certificate, Decision
+from conftest import recommendations_write
 from meritsys.tests.journey_support import decision_draft_in_browser, log_in_as, pdf_text, people, use_indonesian
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -99,6 +100,7 @@ def test_a_2025_period_runs_to_its_charter(browser_page, institution, period, pe
         services_verification.verified_answer_update(
             answer=answer, user=who["verifier"], level=answer.self_level, note="", version=answer.version
         )
+    recommendations_write(assessment, who["verifier"])
     page.click("main ol.breadcrumb li:nth-child(2) a")
     page.click("#actions a:has-text('Finalkan')")
     assert "23 dari 23" in page.inner_text("#finalise-progress")

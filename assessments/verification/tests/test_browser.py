@@ -26,6 +26,7 @@ from assessments.models import (
 )
 from assessments.verification import services as svc
 from conftest import browser_login
+from meritsys.tests.journey_support import recommendations_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -114,7 +115,8 @@ def test_verifier_loop_in_the_browser(browser_page, verification_submitted, veri
     save_level(page, Answer.objects.get(pk=aspect1[1].pk), 3)
     assert Answer.objects.get(pk=aspect1[1].pk).review_state == ReviewState.VERIFIED
 
-    # Finalise.
+    # Finalise, once every aspect has its improvement recommendation (written on the aspect pages).
+    recommendations_in_browser(page, assessment)
     page.goto(f"{page.base_url}/verification/{assessment.pk}/finalise/")
     page.click("#finalise-button")
     page.wait_for_selector("[data-status='verified']")

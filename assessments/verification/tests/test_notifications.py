@@ -13,7 +13,7 @@ from accounts.models import Role
 from assessments import notifications
 from assessments.models import Assessment, AssessmentStatus, Clarification, Evidence
 from assessments.verification import services as svc
-from conftest import client_for, make_user
+from conftest import client_for, make_user, recommendations_write
 from demo.seed import DEMO_SUBMITTED_CODE, DEMO_VERIFIER, seed_demo
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +86,7 @@ def test_returned_finalised_and_reopened_mails(
     verification_started.answers.update(verified_level=2, review_state="verified")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
+        recommendations_write(verification_started)
         svc.assessment_finalise(assessment=verification_started, user=verifier)
     assert [m.subject for m in mail.outbox if lead.email in m.to] == [
         f"Verifikasi selesai ({verification_started.period.name})"

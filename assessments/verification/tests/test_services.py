@@ -22,7 +22,7 @@ from assessments.models import (
 )
 from assessments.verification import services as svc
 from assessments.verification.selectors import changes_since_return
-from conftest import make_user
+from conftest import make_user, recommendations_write
 from core.errors import AccessDenied, EditConflict, InvalidTransition, ValidationFailed
 
 S = AssessmentStatus
@@ -77,6 +77,7 @@ def run_action(action: str, assessment: Assessment, user) -> Assessment:
         answer = assessment.answers.order_by("pk")[0]
         return svc.assessment_return(assessment=assessment, user=user, flags={answer.pk: "Bukti kurang lengkap"})
     if action == "finalise":
+        recommendations_write(assessment)
         return svc.assessment_finalise(assessment=assessment, user=user)
     return svc.assessment_reopen(assessment=assessment, user=user, reason="Koreksi data")
 
@@ -277,6 +278,7 @@ def test_finalise_refused_with_unverified_answers(verification_started, verifier
     verification_started.answers.exclude(pk=first.pk).update(verified_level=3, review_state=ReviewState.VERIFIED)
     before = snapshot(verification_started)
     with pytest.raises(ValidationFailed) as info:
+        recommendations_write(verification_started)
         svc.assessment_finalise(assessment=verification_started, user=verifier)
     assert any(first.indicator.code in e for e in info.value.errors)
     assert snapshot(verification_started) == before
@@ -287,6 +289,7 @@ def test_finalise_refused_while_a_flagged_answer_is_not_verified_again(verificat
     first = verification_started.answers.select_related("indicator").order_by("pk").first()
     Answer.objects.filter(pk=first.pk).update(review_state=ReviewState.FLAGGED)
     with pytest.raises(ValidationFailed) as info:
+        recommendations_write(verification_started)
         svc.assessment_finalise(assessment=verification_started, user=verifier)
     assert any(first.indicator.code in e for e in info.value.errors)
 
@@ -298,6 +301,7 @@ def test_finalise_locks_scores_and_closes_clarifications(
     svc.clarification_ask(answer=answer, user=verifier, question="Q", due_date=timezone.localdate())
     verify_all(verification_started, level=4)
     with django_capture_on_commit_callbacks(execute=True):
+        recommendations_write(verification_started)
         svc.assessment_finalise(assessment=verification_started, user=verifier)
     verification_started.refresh_from_db()
     assert verification_started.status == S.VERIFIED and verification_started.verified_at is not None
@@ -318,6 +322,7 @@ def test_finalise_locks_scores_and_closes_clarifications(
 
 def test_reopen_needs_a_written_reason(verification_started, verifier, admin_user):
     verify_all(verification_started)
+    recommendations_write(verification_started)
     svc.assessment_finalise(assessment=verification_started, user=verifier)
     before = snapshot(verification_started)
     with pytest.raises(ValidationFailed):
@@ -394,9 +399,11 @@ def test_loop_return_resubmit_changes_and_finalise(verification_started, verifie
     verify_all(locked)
     Answer.objects.filter(pk=answer.pk).update(review_state=ReviewState.FLAGGED)
     with pytest.raises(ValidationFailed):
+        recommendations_write(locked)
         svc.assessment_finalise(assessment=locked, user=verifier)
     answer = Answer.objects.select_related("assessment").get(pk=answer.pk)
     svc.verified_answer_update(answer=answer, user=verifier, level=4, note="Sudah diperbarui", version=answer.version)
+    recommendations_write(locked)
     svc.assessment_finalise(assessment=locked, user=verifier)
     locked.refresh_from_db()
     assert locked.status == S.VERIFIED
@@ -442,3 +449,39 @@ def test_a_verification_write_locks_only_the_assessment_row(verification_started
     locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
     assert locks
     assert all('FOR UPDATE OF "assessments_assessment"' in sql for sql in locks), locks
+
+
+# --- improvement recommendations ---
+
+
+def test_finalise_needs_a_recommendation_for_every_aspect(verification_started, verifier):
+    from assessments.models import Aspect, AspectRecommendation
+
+    verify_all(verification_started)
+    aspects = list(Aspect.objects.filter(instrument_id=verification_started.period.instrument_id).order_by("number"))
+    for aspect in aspects[:-1]:
+        svc.recommendation_save(
+            assessment=verification_started, aspect=aspect, user=verifier, text=f"Perbaiki aspek {aspect.number}."
+        )
+    with pytest.raises(ValidationFailed) as info:
+        svc.assessment_finalise(assessment=verification_started, user=verifier)
+    assert any(f"aspect {aspects[-1].number}" in e for e in info.value.errors)
+    verification_started.refresh_from_db()
+    assert verification_started.status == S.IN_VERIFICATION
+    svc.recommendation_save(assessment=verification_started, aspect=aspects[-1], user=verifier, text="Perbaiki.")
+    svc.assessment_finalise(assessment=verification_started, user=verifier)
+    assert AspectRecommendation.objects.filter(assessment=verification_started).count() == len(aspects)
+
+
+def test_recommendation_is_refused_blank_or_by_another_verifier(verification_started, verifier, other_verifier):
+    from assessments.models import Aspect, AspectRecommendation
+
+    aspect = Aspect.objects.filter(instrument_id=verification_started.period.instrument_id).first()
+    with pytest.raises(ValidationFailed):
+        svc.recommendation_save(assessment=verification_started, aspect=aspect, user=verifier, text="   ")
+    with pytest.raises(AccessDenied):
+        svc.recommendation_save(assessment=verification_started, aspect=aspect, user=other_verifier, text="Teks")
+    assert not AspectRecommendation.objects.exists()
+    svc.recommendation_save(assessment=verification_started, aspect=aspect, user=verifier, text="Pertama")
+    svc.recommendation_save(assessment=verification_started, aspect=aspect, user=verifier, text="Kedua")
+    assert list(AspectRecommendation.objects.values_list("text", flat=True)) == ["Kedua"]

@@ -15,7 +15,7 @@ from assessments.models import Answer, Assessment, AssessmentStatus, Clarificati
 from assessments.periods.services import assessment_get_or_create
 from assessments.verification import services as svc
 from conftest import client_for as base_client_for
-from conftest import make_institution, make_user
+from conftest import make_institution, make_user, recommendations_write
 from institutions.models import InstitutionKind, Region
 
 S = AssessmentStatus
@@ -305,6 +305,13 @@ def test_finalise_incomplete_refused_then_done(verification_started, verifier):
     verification_started.refresh_from_db()
     assert verification_started.status == S.IN_VERIFICATION
     verification_started.answers.update(verified_level=2, review_state=ReviewState.VERIFIED)
+    response = client.post(url("finalise", verification_started))
+    assert response.status_code == 200 and "Without an improvement recommendation" in response.content.decode()
+    aspect = verification_started.period.instrument.aspects.order_by("number").first()
+    recommendation = reverse("assessments_verification:recommendation", args=[verification_started.pk, aspect.number])
+    assert client.post(recommendation, {"text": "Lengkapi SK dan bukti pelaksanaan."}).status_code == 302
+    assert "Lengkapi SK dan bukti pelaksanaan." in client.get(url("aspect", verification_started)).content.decode()
+    recommendations_write(verification_started)
     assert client.post(url("finalise", verification_started)).status_code == 302
     verification_started.refresh_from_db()
     assert verification_started.status == S.VERIFIED
@@ -312,6 +319,7 @@ def test_finalise_incomplete_refused_then_done(verification_started, verifier):
 
 def test_reopen_by_admin_with_reason(verification_started, verifier, admin_user):
     verification_started.answers.update(verified_level=2, review_state=ReviewState.VERIFIED)
+    recommendations_write(verification_started)
     svc.assessment_finalise(assessment=verification_started, user=verifier)
     client = client_for(admin_user)
     assert client.post(url("reopen", verification_started), {"reason": ""}).status_code == 200
