@@ -123,10 +123,42 @@ def seed_demo() -> list[DemoAccount]:
         if code == DEMO_SUBMITTED_CODE:
             demo_submitted_ensure(assessment=assessment)
     demo_verified_assessments_ensure(period=previous)
+    demo_decided_ensure(period=previous)
     demo_verified_assessments_ensure(period=period)
     demo_survey_ensure(period=period)
     demo_cycle_states_ensure(period=period)
     return accounts
+
+
+DEMO_SIGNATORY = ("Dr. Rini Kusumawati, M.Si.", "Ketua Komisi Aparatur Sipil Negara", "197001011995032001")
+
+
+def demo_decided_ensure(*, period: Period) -> None:
+    """Issue (once) a decision in the earlier period for the first of its verified assessments, so
+    the demo holds a decided assessment with its charter, its privilege and a final result; the
+    other verified ones stay ready for a decision. Its documents render after the seed commits."""
+    from certificates import services as certificate_services
+    from certificates.models import Decision
+
+    admin = User.objects.filter(email="admin@meritsys.local").first()
+    first = (
+        Assessment.objects.filter(period=period, status=AssessmentStatus.VERIFIED).order_by("institution__code").first()
+    )
+    if admin is None or first is None or Decision.objects.filter(period=period).exists():
+        return
+    name, office, nip = DEMO_SIGNATORY
+    decision = certificate_services.decision_create(
+        user=admin,
+        number=f"1/KEP.KASN/{period.verification_closes.year}",
+        date=period.verification_closes,
+        place="Jakarta",
+        period=period,
+        signatory_name=name,
+        signatory_title=office,
+        signatory_nip=nip,
+    )
+    certificate_services.decision_select(decision=decision, user=admin, assessment_ids=[first.pk])
+    certificate_services.decision_issue(decision=decision, user=admin)
 
 
 def demo_pdf(text: str) -> bytes:

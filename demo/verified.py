@@ -107,8 +107,14 @@ def _walked_to_verification(
 @transaction.atomic
 def demo_cycle_states_ensure(*, period: Period) -> None:
     """Make (once) the in-verification, returned and objecting demo assessments."""
+    from assessments.instrument.selectors import instrument_aspects
     from assessments.objections.services import objection_file
-    from assessments.verification.services import assessment_finalise, assessment_return, verified_answer_update
+    from assessments.verification.services import (
+        assessment_finalise,
+        assessment_return,
+        recommendation_save,
+        verified_answer_update,
+    )
 
     verifier = User.objects.filter(email="verifier1@meritsys.local").first()
     if verifier is None:
@@ -151,6 +157,13 @@ def demo_cycle_states_ensure(*, period: Period) -> None:
         assessment = _walked_to_verification(institution=institution, period=period, verifier=verifier, lead=lead)
         levels = level_scale(instrument_id=period.instrument_id).self_levels
         assessment.answers.update(verified_level=levels[-2], review_state=ReviewState.VERIFIED)
+        for aspect in instrument_aspects(instrument_id=period.instrument_id):
+            recommendation_save(
+                assessment=assessment,
+                aspect=aspect,
+                user=verifier,
+                text=f"Lengkapi bukti dukung dan evaluasi berkala untuk aspek {aspect.name}.",
+            )
         assessment_finalise(assessment=assessment, user=verifier)
         answer = assessment.answers.select_related("assessment__period", "indicator").order_by(
             "indicator__aspect__number", "indicator__position"
