@@ -11,6 +11,7 @@ every day after it until it is done. `deadline_extend` moves any of these dates 
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -115,6 +116,55 @@ def reminders_send(*, today: dt.date | None = None) -> int:
             continue  # already sent today
         queued += 1
     return queued
+
+
+DEADLINE_KINDS = ("revision", "clarification", "objection")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One date an assessment waits on, for the admin's deadlines page."""
+
+    kind: str  # one of DEADLINE_KINDS
+    pk: int  # the assessment, clarification or objection
+    what: str
+    due: dt.date
+    overdue: bool
+
+
+def assessment_deadlines(*, assessment: Assessment, today: dt.date | None = None) -> list[Deadline]:
+    """What this assessment waits on, earliest first: its revision due date while returned, the
+    clarifications not answered yet and the objections not answered yet (two queries)."""
+    today = today or timezone.localdate()
+    rows: list[Deadline] = []
+    if assessment.status == AssessmentStatus.REVISION and assessment.revision_due:
+        rows.append(
+            Deadline("revision", assessment.pk, _("Revision"), assessment.revision_due, assessment.revision_due < today)
+        )
+    clarifications = Clarification.objects.filter(
+        answer__assessment=assessment, resolved_at__isnull=True, reply=""
+    ).select_related("answer__indicator")
+    for c in clarifications:
+        what = _("Clarification on indicator %(code)s") % {"code": c.answer.indicator.code}
+        rows.append(Deadline("clarification", c.pk, what, c.due_date, c.due_date < today))
+    objections = Objection.objects.filter(answer__assessment=assessment, status=ObjectionStatus.OPEN).select_related(
+        "answer__indicator"
+    )
+    for o in objections:
+        what = _("Objection on indicator %(code)s") % {"code": o.answer.indicator.code}
+        rows.append(Deadline("objection", o.pk, what, o.due_date, o.due_date < today))
+    return sorted(rows, key=lambda d: (d.due, d.kind, d.pk))
+
+
+def deadline_target(*, assessment: Assessment, kind: str, pk: int) -> Clarification | Objection | Assessment | None:
+    """The row a deadline of this assessment belongs to (None when it is not one of its deadlines)."""
+    for deadline in assessment_deadlines(assessment=assessment):
+        if deadline.kind == kind and deadline.pk == pk:
+            if kind == "revision":
+                return assessment
+            model = Clarification if kind == "clarification" else Objection
+            return model.objects.get(pk=pk)
+    return None
 
 
 def deadline_extend(

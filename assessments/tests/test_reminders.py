@@ -100,3 +100,90 @@ def test_returning_sets_the_revision_deadline_and_it_is_chased(
     assert returned.revision_due == dt.date(2026, 12, 17)  # ten working days from Thursday 3 December
     assert lead.email not in _day(14, django_capture_on_commit_callbacks)
     assert lead.email in _day(15, django_capture_on_commit_callbacks)
+
+
+# --- the admin's deadlines page ---------------------------------------------------------------
+
+
+def _deadlines_url(assessment) -> str:
+    return f"/verification/{assessment.pk}/deadlines/"
+
+
+def test_the_deadlines_page_lists_what_the_assessment_waits_on_and_moves_a_date(deadlines, admin_user):
+    from auditlog.models import LogEntry
+
+    from conftest import client_for
+
+    with time_machine.travel(_at(12), tick=False):
+        client = client_for(admin_user)  # signed in on that day (a staff session idles out after 30 minutes)
+        page = client.get(_deadlines_url(deadlines["assessment"])).content.decode()
+        assert 'id="deadlines"' in page, page[page.find("<main") :][:1500]
+        rows = page[page.index('id="deadlines"') :]
+        # Earliest first; the clarification (due 10 December) is overdue on the 12th, the objection is not.
+        assert rows.index("Clarification on indicator") < rows.index("Objection on indicator")
+        assert rows.count("overdue</span>") == 1
+        assert "10 December 2026" in rows and "14 December 2026" in rows
+        response = client.post(
+            _deadlines_url(deadlines["assessment"]),
+            {
+                "kind": "objection",
+                "target": deadlines["objection"].pk,
+                "until": "2026-12-18",
+                "reason": "Verifikator cuti",
+            },
+            follow=True,
+        )
+    assert "Due date moved to 18 December 2026." in response.content.decode()
+    assert Objection.objects.get().due_date == dt.date(2026, 12, 18)
+    entry = LogEntry.objects.filter(additional_data__event="deadline_extended").get()
+    assert entry.actor == admin_user and entry.additional_data["reason"] == "Verifikator cuti"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"until": "2026-12-01", "reason": "Cuti"}, "cannot end in the past"),
+        ({"until": "2026-12-20", "reason": ""}, "This field is required"),
+        ({"until": "31/02/2027", "reason": "Cuti"}, "Enter a valid date"),
+        ({"until": "2026-12-20", "reason": "x" * 2001}, "at most"),
+    ],
+)
+def test_a_bad_extension_is_refused_plainly_and_changes_nothing(deadlines, admin_user, data, message):
+    from conftest import client_for
+
+    with time_machine.travel(START, tick=False):
+        response = client_for(admin_user).post(
+            _deadlines_url(deadlines["assessment"]),
+            {"kind": "clarification", "target": deadlines["clarification"].pk, **data},
+        )
+    assert response.status_code == 400 and message in response.content.decode()
+    assert Clarification.objects.get().due_date == dt.date(2026, 12, 10)
+
+
+def test_a_deadline_of_another_assessment_cannot_be_moved_through_this_one(deadlines, admin_user, other_lead, period):
+    from assessments.periods.services import assessment_get_or_create
+    from conftest import client_for
+
+    other = assessment_get_or_create(institution=other_lead.membership.institution, period=period)
+    with time_machine.travel(START, tick=False):
+        response = client_for(admin_user).post(
+            _deadlines_url(other),
+            {"kind": "clarification", "target": deadlines["clarification"].pk, "until": "2026-12-20", "reason": "x"},
+        )
+    assert response.status_code == 400 and "no longer open" in response.content.decode()
+    assert Clarification.objects.get().due_date == dt.date(2026, 12, 10)
+
+
+def test_only_the_admin_moves_dates(deadlines, verifier, lead):
+    from conftest import client_for
+
+    assert client_for(verifier).get(_deadlines_url(deadlines["assessment"])).status_code == 403
+    assert client_for(lead).get(_deadlines_url(deadlines["assessment"])).status_code in (403, 404)
+
+
+def test_the_deadlines_page_in_indonesian(deadlines, admin_user, indonesian):
+    from conftest import client_for
+
+    with time_machine.travel(_at(12), tick=False):
+        page = client_for(admin_user).get(_deadlines_url(deadlines["assessment"])).content.decode()
+    assert "Batas waktu" in page and "10 Desember 2026" in page and "terlambat" in page

@@ -190,3 +190,19 @@ class BulkAssignForm(VerifierChoiceForm):
                 _("Tick the assessments to assign, or choose to assign every assessment matching the filter.")
             )
         return data
+
+
+class DeadlineExtendForm(forms.Form):
+    """A new date for one of an assessment's deadlines (admin), with the reason kept in the audit log."""
+
+    kind = forms.ChoiceField(
+        choices=[(k, k) for k in ("revision", "clarification", "objection")], widget=forms.HiddenInput
+    )
+    target = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    until = forms.DateField(label=_("New due date"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX,
+        error_messages={"max_length": too_long_message(REASON_MAX)},
+        widget=forms.TextInput(),
+    )

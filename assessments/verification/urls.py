@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/reopen/", views.assessment_reopen, name="reopen"),
     path("<int:pk>/changes/", views.assessment_changes, name="changes"),
     path("<int:pk>/history/", views.assessment_history, name="history"),
+    path("<int:pk>/deadlines/", views.assessment_deadlines, name="deadlines"),
     path("<int:pk>/verifiers/", views.assessment_verifiers, name="assessment_verifiers"),
     path("<int:pk>/verifiers/<int:user_pk>/remove/", views.assessment_verifier_remove, name="verifier_remove"),
 ]

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.models import User
 from accounts.roles import is_admin, is_oversight
+from assessments import reminders
 from assessments.access import (
     access_assessment_for_verification,
     can_reopen,
@@ -36,6 +37,7 @@ from assessments.verification.forms import (
     AssignmentFilterForm,
     BulkAssignForm,
     ClarificationForm,
+    DeadlineExtendForm,
     QueueFilterForm,
     ReopenForm,
     ReturnForm,
@@ -111,6 +113,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_verify": can_verify(user, assessment),
             "can_reopen": can_reopen(user, assessment),
             "is_assigned": is_assigned_verifier(user, assessment),
+            "user_is_admin": is_admin(user),
             "moves": open_moves(user, assessment),
         },
     )
@@ -372,6 +375,48 @@ def assessment_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "assessments/verification/reopen.html",
         {"assessment": assessment, "form": form, "can_reopen": can_reopen(request.user, assessment)},
+    )
+
+
+@role_required(is_admin)
+def assessment_deadlines(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dates this assessment waits on (revision, clarifications, objections); the admin moves one."""
+    assessment = access_assessment_for_verification(request.user, pk)
+    form = DeadlineExtendForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            target = reminders.deadline_target(
+                assessment=assessment, kind=form.cleaned_data["kind"], pk=form.cleaned_data["target"]
+            )
+            if target is None:
+                form.add_error(None, _("This deadline is no longer open; reload the page."))
+            else:
+                try:
+                    reminders.deadline_extend(
+                        target=target,
+                        until=form.cleaned_data["until"],
+                        reason=form.cleaned_data["reason"],
+                        user=request.user,
+                    )
+                except ValidationFailed as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    messages.success(
+                        request,
+                        _("Due date moved to %(date)s.") % {"date": formatting.date(form.cleaned_data["until"])},
+                    )
+                    return redirect("assessments_verification:deadlines", pk=assessment.pk)
+        status = 400
+    return render(
+        request,
+        "assessments/verification/deadlines.html",
+        {
+            "assessment": assessment,
+            "deadlines": reminders.assessment_deadlines(assessment=assessment),
+            "form": form,
+        },
+        status=status,
     )
 
 

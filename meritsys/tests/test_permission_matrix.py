@@ -103,6 +103,7 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "assessments_verification:reopen": (ADMIN, ADMIN),
     "assessments_verification:changes": (ASSIGNED, ASSIGNED),
     "assessments_verification:history": (ASSIGNED, ASSIGNED),
+    "assessments_verification:deadlines": (ADMIN, ADMIN),
     "assessments_verification:assessment_verifiers": (ADMIN, ADMIN),
     "assessments_verification:verifier_remove": (ADMIN, ADMIN),
     "assessments_objections:open": (OVERSIGHT, NOBODY),
