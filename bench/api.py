@@ -17,12 +17,13 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from support import free_port, recreate_database, run
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -39,6 +40,7 @@ from assessments.instrument.reference import reference_instrument_ensure
 from assessments.models import Assessment, Period
 from assessments.periods.services import assessment_get_or_create
 from institutions.models import Institution, Membership
+
 admin, _ = User.objects.get_or_create(email="bench-admin@meritsys.local", defaults={"full_name": "Bench", "role": Role.ADMIN})
 lead, _ = User.objects.get_or_create(email="bench-lead@meritsys.local", defaults={"full_name": "Lead", "role": Role.INSTITUTION})
 institution = Institution.objects.order_by("code").first()
@@ -54,30 +56,6 @@ print(json.dumps({"admin": apikey_create(user=admin, name="bench", scope="read")
     "lead": apikey_create(user=lead, name="bench", scope="submit")[1], "draft": draft.pk, "codes": codes,
     "version": version, "assessments": Assessment.objects.count()}))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def run(args: list[str], env: dict[str, str]) -> str:
-    result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
-def recreate_database(pg: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(f"{pg}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-        cur.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
 
 
 def call(port: int, method: str, path: str, key: str | None = None, body: object = None) -> tuple[int, bytes, float]:
@@ -115,7 +93,7 @@ def main() -> None:
         LOG_LEVEL="WARNING",
         API_CALLS_PER_MINUTE="100000000",
     )
-    recreate_database(options.pg)
+    recreate_database(options.pg, DB_NAME)
     run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
     print(run([PY, "manage.py", "seed_national", "--periods", "1"], env).strip().splitlines()[-1])
     world = json.loads(run([PY, "manage.py", "shell", "-c", "import json\n" + SETUP], env).strip().splitlines()[-1])
@@ -187,7 +165,7 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=20)
         if not options.keep:
-            recreate_database(options.pg)
+            recreate_database(options.pg, DB_NAME)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import argparse
 import http.client
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from support import free_port, recreate_database, run
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
@@ -32,30 +33,6 @@ DB_NAME = "meritsys_bench_dashboard"
 EMAIL = "bench-admin@meritsys.local"
 PASSWORD = "bench-pass-2026!"
 HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def run(args: list[str], env: dict[str, str]) -> str:
-    result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
-def recreate_database(pg: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(f"{pg}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-        cur.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
 
 
 class Session:
@@ -150,7 +127,7 @@ def main() -> None:
 
     print(f"database: {DB_NAME}")
     if not options.reuse:
-        recreate_database(options.pg)
+        recreate_database(options.pg, DB_NAME)
         run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
         started = time.perf_counter()
         print(run([PY, "manage.py", "seed_national", "--periods", "5"], env).strip())
@@ -222,7 +199,7 @@ def main() -> None:
     print()
     print(f"dashboard p95 / floor p95 at 10 clients: {ratio:.2f} (target <= 3): {'MET' if ratio <= 3 else 'NOT MET'}")
     if not options.keep and not options.reuse:
-        recreate_database(options.pg)  # leave an empty database behind, not 3 periods of data
+        recreate_database(options.pg, DB_NAME)  # leave an empty database behind, not 3 periods of data
 
 
 if __name__ == "__main__":

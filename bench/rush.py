@@ -36,7 +36,6 @@ import json
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -46,6 +45,8 @@ import urllib.parse
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from support import free_port, recreate_database, run
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -62,30 +63,6 @@ VERSION = re.compile(rb'name="version" value="(\d+)"')
 LEVEL = re.compile(rb'name="level" value="(\d+)"')
 CSRF_HEADER = re.compile(rb"X-CSRFToken&quot;: &quot;([^&]+)&quot;|\"X-CSRFToken\": \"([^\"]+)\"")
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def run(args: list[str], env: dict[str, str]) -> str:
-    result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
-def recreate_database(pg: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(f"{pg}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -496,7 +473,7 @@ def main() -> None:
 
     redis.Redis.from_url(options.redis).flushdb()
     print(f"database {DB_NAME}, broker {options.redis}")
-    recreate_database(options.pg)
+    recreate_database(options.pg, DB_NAME)
     run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
     started = time.perf_counter()
     world = json.loads(

@@ -23,7 +23,6 @@ import argparse
 import http.client
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,8 @@ import threading
 import time
 import urllib.parse
 from pathlib import Path
+
+from support import free_port, recreate_database, run
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -74,6 +75,7 @@ import json, sys, time
 from unittest import mock
 from surveys import services
 from surveys.models import Survey
+
 surveys = list(Survey.objects.order_by("pk"))
 out = []
 with mock.patch("surveys.services.time.time", return_value=time.time() - 300):
@@ -110,30 +112,6 @@ SELECT ids.a[1 + g %% cardinality(ids.a)], pool.a[1 + g %% 97], CURRENT_DATE, 24
        false, false, false, false
 FROM generate_series(1, %(n)s) g, ids, pool
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def run(args: list[str], env: dict[str, str]) -> str:
-    result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(args[:3])} failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
-    return result.stdout
-
-
-def recreate_database(pg: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(f"{pg}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
 
 
 def request(port: int, method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None):
@@ -190,7 +168,7 @@ def main() -> None:
     parser.add_argument("--responses", type=int, default=1_000_000)
     options = parser.parse_args()
 
-    recreate_database(options.pg)
+    recreate_database(options.pg, DB_NAME)
     env = {
         **os.environ,
         "DATABASE_URL": f"{options.pg}/{DB_NAME}",
@@ -302,7 +280,7 @@ def main() -> None:
         f"aggregation: {int(counted):,} responses over {surveys} surveys in {seconds} s "
         f"(target < 30 s: {'MET' if float(seconds) < 30 else 'NOT MET'})"
     )
-    recreate_database(options.pg)  # leave an empty database behind
+    recreate_database(options.pg, DB_NAME)  # leave an empty database behind
 
 
 if __name__ == "__main__":
