@@ -83,7 +83,11 @@ class ScoreOut(serializers.Serializer):
     index = serializers.CharField()
     category_code = serializers.CharField()
     category_name = serializers.CharField()
-    is_final = serializers.BooleanField()
+    is_final = serializers.BooleanField(help_text="a verified score of a decided assessment")
+    standing = serializers.CharField(
+        allow_null=True, help_text="verified scores: provisional until the decision includes them, then final"
+    )
+    standing_label = serializers.CharField(allow_null=True, help_text="the pages' wording of the standing")
     computed_at = serializers.DateTimeField()
 
 

@@ -186,3 +186,23 @@ def test_scores_hide_the_verified_score_from_the_institution_until_finalised(lea
     assert mine["self"] is not None and mine["verified"] is None and mine["verified_hidden"] is True
     theirs = admin_api.get(_url(assessment, "scores/")).json()
     assert theirs["verified"] is not None
+
+
+def test_a_verified_score_is_provisional_until_the_decision_and_then_final(lead_api, verification_started):
+    """The API words the standing as the pages do (assessments.domain.standing)."""
+    from assessments.models import Assessment, AssessmentStatus, ScoreBasis
+    from assessments.scoring.services import score_compute
+
+    assessment = verification_started
+    Assessment.objects.filter(pk=assessment.pk).update(status=AssessmentStatus.VERIFIED)
+    score_compute(assessment_id=assessment.pk, basis=ScoreBasis.SELF)
+    score_compute(assessment_id=assessment.pk, basis=ScoreBasis.VERIFIED)
+    verified = lead_api.get(_url(assessment, "scores/")).json()["verified"]
+    assert verified["standing"] == "provisional" and verified["is_final"] is False
+    assert verified["standing_label"] == "verification result (provisional)"
+    assert lead_api.get(_url(assessment, "scores/")).json()["self"]["standing"] is None
+    Assessment.objects.filter(pk=assessment.pk).update(status=AssessmentStatus.DECIDED)
+    verified = lead_api.get(_url(assessment, "scores/")).json()["verified"]
+    assert verified["standing"] == "final" and verified["is_final"] is True
+    listed = lead_api.get("/api/v1/assessments/").json()["results"][0]["scores"]
+    assert {s["basis"]: s["standing"] for s in listed} == {"self": None, "verified": "final"}

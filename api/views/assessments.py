@@ -23,6 +23,7 @@ from api.permissions import HasApiKey, InstitutionKey, SubmitKey
 from api.problems import Problem
 from api.views.base import ApiView
 from assessments import access
+from assessments.domain.standing import score_is_final, standing_of
 from assessments.instrument.selectors import instrument_tree
 from assessments.models import Answer, Assessment, AssessmentStatus, Clarification, Evidence, Score, ScoreBasis
 from assessments.scoring.selectors import score_comparison
@@ -41,7 +42,19 @@ class Cursor(CursorPagination):
     max_page_size = 500
 
 
-def _score_data(row: Score, instrument: Any) -> dict[str, Any]:
+def _standing(basis: str, status: str) -> dict[str, Any]:
+    """The standing of a score as every page words it (assessments.domain.standing)."""
+    if basis != ScoreBasis.VERIFIED:
+        return {"is_final": False, "standing": None, "standing_label": None}
+    standing = standing_of(status)
+    return {
+        "is_final": score_is_final(basis=basis, status=status),
+        "standing": standing.value,
+        "standing_label": str(standing.label),
+    }
+
+
+def _score_data(row: Score, instrument: Any, status: str) -> dict[str, Any]:
     places = instrument.result_decimals
     return {
         "basis": row.basis,
@@ -50,7 +63,7 @@ def _score_data(row: Score, instrument: Any) -> dict[str, Any]:
         "index": s.figure(row.index, formatting.INDEX_PLACES),
         "category_code": row.category_code,
         "category_name": row.category_name,
-        "is_final": row.is_final,
+        **_standing(row.basis, status),
         "computed_at": row.computed_at.isoformat(),
     }
 
@@ -63,7 +76,7 @@ def assessment_data(assessment: Assessment, user: Any) -> dict[str, Any]:
     institution, period = assessment.institution, assessment.period
     show_verified = _show_verified(user, assessment)
     scores = [
-        _score_data(row, period.instrument)
+        _score_data(row, period.instrument, assessment.status)
         for row in assessment.scores.all()
         if row.basis == ScoreBasis.SELF or show_verified
     ]
@@ -392,7 +405,7 @@ def _score_detail(stored: Any, row_basis: str, instrument: Any) -> dict[str, Any
         "index": s.figure(result.index, formatting.INDEX_PLACES),
         "category_code": result.category.code if result.category else "",
         "category_name": result.category.name if result.category else "",
-        "is_final": stored.is_final,
+        **_standing(row_basis, stored.status),
         "is_stale": stored.is_stale,
         "computed_at": stored.computed_at.isoformat(),
         "missing_count": stored.missing_count,

@@ -16,6 +16,7 @@ from assessments.notifications import notify_finalised
 from certificates import services as certificate_services
 from certificates.tests.conftest import draft_decision, make_verified
 from conftest import client_for
+from core.testing import job_download
 
 S = AssessmentStatus
 PROVISIONAL = "hasil verifikasi (sementara)"
@@ -76,7 +77,7 @@ def test_results_list_profile_and_export_use_the_same_wording(
     def places():
         results = client.get("/dashboard/results/", {"period": period.pk}).content.decode()
         profile = client.get(f"/institutions-profile/{verified.institution_id}/", {"period": period.pk})
-        text = client.get("/exports/results.csv", {"period": period.pk}).content.decode("utf-8-sig")
+        text = job_download(client, "/exports/results.csv", {"period": period.pk})[1].decode("utf-8-sig")
         rows = list(csv.reader(io.StringIO(text)))
         column = rows[0].index("Kedudukan hasil")
         row = next(r for r in rows[1:] if r[1] == verified.institution.code)

@@ -17,6 +17,7 @@ from assessments.models import AssessmentStatus, Objection, ObjectionStatus, Rev
 from assessments.periods.services import assessment_get_or_create
 from assessments.verification import services as verification
 from certificates.models import TalentPrivilege
+from conftest import recommendations_write
 from demo.seed import demo_answers_fill
 from meritsys.tests.journey_support import decision_draft_in_browser, log_in_as, pdf_file, people, use_indonesian
 
@@ -34,6 +35,7 @@ def _verified_with_window(institution, period, who):
     # Every indicator at the top level but 1.1, which the verifier put at 2 of 4.
     assessment.answers.update(verified_level=4, review_state=ReviewState.VERIFIED)
     assessment.answers.filter(indicator__code="1.1").update(verified_level=2)
+    recommendations_write(assessment, who["verifier"])
     verification.assessment_finalise(assessment=assessment, user=who["verifier"])
     assessment.refresh_from_db()
     return assessment

@@ -22,6 +22,7 @@ from assessments.objections import services as svc
 from assessments.verification import services as verification
 from certificates import services as certificates
 from certificates.tests.conftest import draft_decision
+from conftest import recommendations_write
 from core.errors import AccessDenied, InvalidTransition, ValidationFailed
 
 S = AssessmentStatus
@@ -42,6 +43,7 @@ def verified(verification_started, verifier, period, django_capture_on_commit_ca
     period.save()
     verification_started.answers.update(verified_level=3, review_state="verified")
     with time_machine.travel(THURSDAY, tick=False), django_capture_on_commit_callbacks(execute=True):
+        recommendations_write(verification_started, verifier)
         verification.assessment_finalise(assessment=verification_started, user=verifier)
     verification_started.refresh_from_db()
     return verification_started

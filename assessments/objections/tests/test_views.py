@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from assessments.models import AssessmentStatus, Objection, ObjectionStatus
 from assessments.objections import services as svc
 from assessments.verification import services as verification
-from conftest import client_for, make_institution, make_member
+from conftest import client_for, make_institution, make_member, recommendations_write
 from institutions.models import MembershipRole
 
 S = AssessmentStatus
@@ -22,6 +22,7 @@ def verified(verification_started, verifier, period, django_capture_on_commit_ca
     period.save()
     verification_started.answers.update(verified_level=3, review_state="verified")
     with time_machine.travel(THURSDAY, tick=False), django_capture_on_commit_callbacks(execute=True):
+        recommendations_write(verification_started, verifier)
         verification.assessment_finalise(assessment=verification_started, user=verifier)
     verification_started.refresh_from_db()
     return verification_started
