@@ -11,7 +11,7 @@ import pytest
 from django.db import transaction
 
 from assessments.domain.workflow import transition_apply
-from assessments.models import Answer, Score, ScoreBasis
+from assessments.models import Answer, Assessment, Score, ScoreBasis
 from assessments.models import AssessmentStatus as S
 from assessments.scoring import services as scoring_services
 from assessments.scoring import tasks
@@ -67,9 +67,13 @@ def test_worker_scores_submit_then_rescores_a_verified_change(celery_worker_proc
     row = Score.objects.get(assessment=assessment, basis=ScoreBasis.VERIFIED)
     assert row.category_name == "Baik" and row.is_final is False
 
-    # Finalise → the final verified score.
+    # Finalise: the verified score is still provisional; an issued decision (here its status) makes
+    # the worker's next computation final (assessments.domain.standing).
     with transaction.atomic():
         transition_apply(assessment=assessment, to=S.VERIFIED, user=verifier)
+        scoring_services.score_queue(assessment=assessment, basis=ScoreBasis.VERIFIED, final=True)
+    with transaction.atomic():
+        Assessment.objects.filter(pk=assessment.pk).update(status=S.DECIDED)
         scoring_services.score_queue(assessment=assessment, basis=ScoreBasis.VERIFIED, final=True)
     wait_for(
         lambda: Score.objects.filter(assessment=assessment, basis=ScoreBasis.VERIFIED, is_final=True).exists(),
