@@ -111,7 +111,8 @@ class LetterData:
     def dictums(self) -> tuple[tuple[str, str], ...]:
         texts = [
             f"Menetapkan hasil penilaian penerapan Sistem Merit dalam Manajemen Aparatur Sipil Negara "
-            f"terhadap {len(self.rows)} instansi pemerintah pada {self.period_name} sebagaimana tercantum "
+            f"terhadap {len(self.rows)} instansi pemerintah pada {self.period_name}, berupa "
+            f"{self.result_label or 'Nilai'} dan kategorinya, sebagaimana tercantum "
             f"dalam Lampiran yang merupakan bagian tidak terpisahkan dari Keputusan ini."
         ]
         if self.charter_bands:
