@@ -26,6 +26,32 @@ def _english_by_default(settings):
         yield
 
 
+# Counters the throttles keep in the shared cache (Redis in CI) for up to an hour: sign-in and
+# second-factor failures, password resets, API calls, survey answers, charter lookups.
+THROTTLE_KEY_PARTS = ("throttle:", "api-rate:", "certificates:verify:")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """One test's failed sign-ins or calls must not lock the next test out: in a long run on Redis
+    the counters of earlier tests from 127.0.0.1 are still inside their window."""
+    from django.core.cache import cache
+
+    backend = getattr(cache, "_cache", None)
+    try:
+        if isinstance(backend, dict):  # LocMemCache
+            for key in [k for k in list(backend) if any(part in k for part in THROTTLE_KEY_PARTS)]:
+                cache.delete(key.split(":", 2)[-1])
+        elif backend is not None and hasattr(backend, "get_client"):  # RedisCache
+            client = backend.get_client(None, write=True)
+            for part in THROTTLE_KEY_PARTS:
+                for key in client.scan_iter(match=f"*{part}*"):
+                    client.delete(key)
+    except Exception:  # noqa: BLE001, S110 - a test of Redis being down must still start
+        pass
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_scale_cache():
     """Published instruments' scales are memoised per process by id; a test database rolled back

@@ -28,14 +28,14 @@ def test_a_multi_component_annex_has_a_column_per_component():
     assert row.parts == ("0,80", "0,79", "—") and row.score == "0,79"
     html = documents.letter_html(
         documents.LetterData(
-            body_name="B",
-            body_short="B",
+            issuer=documents.Issuer(
+                body_name="B", body_short="B", address="", emblem="", verify_url="https://x/v/", signed=False
+            ),
+            signatory=documents.Signatory(office="T", name="S"),
             number="1",
             date="1 Desember 2026",
             place="Jakarta",
             period_name="P",
-            signatory_name="S",
-            signatory_title="T",
             rows=[row],
             part_labels=annex_part_labels(entries),
             result_label="NISM",

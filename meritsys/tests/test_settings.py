@@ -51,6 +51,7 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://redis:6379/0",
     "SECRET_KEY": "k7#x9$Lq2@vN8!pR4^tY6&wZ1*eB3(mC5)dF0_gH-jK+sA=uI~oP",
     "ALLOWED_HOSTS": "merit.example.go.id",
+    "PUBLIC_BASE_URL": "https://merit.example.go.id",
 }
 
 
