@@ -58,7 +58,7 @@ def test_admin_enrols_totp_and_needs_it_to_sign_in(browser_page, admin_user):
 
     # With the next code from the app (the one just used for enrolment cannot be replayed);
     # django-otp delays a try after a wrong code by a second (waited with a margin for a loaded machine).
-    page.wait_for_timeout(1200)
+    page.wait_for_timeout(2500)
     page.fill("input[name=token]", code_from_key(key, step_offset=1))
     page.click("#otp-verify-form button[type=submit]")
     page.wait_for_load_state()
