@@ -366,7 +366,8 @@ CACHES["sessions"] = (
     if REDIS_URL
     else {"BACKEND": "core.cache.CappedLocMemCache", "LOCATION": "sessions", "TIMEOUT": SESSION_CACHE_SECONDS}
 )
-# Rendered template fragments that depend only on the role and the language (the navigation):
+# Rendered template fragments that depend only on the role, the language and whether the second
+# factor is still pending (the navigation):
 # per-process memory, so a deploy that changes a template never serves an old fragment.
 CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
 

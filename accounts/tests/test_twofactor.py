@@ -7,7 +7,8 @@ from django.test import Client
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from conftest import PASSWORD, client_for, totp_code
+from accounts.models import Role
+from conftest import PASSWORD, client_for, make_user, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,23 @@ def test_staff_without_a_device_must_enrol_before_anything(request, who):
         assert answer.status_code == 302 and "/accounts/2fa/setup/" in answer["Location"], url
     page = client.get("/accounts/2fa/setup/").content.decode()
     assert "data:image/svg+xml" in page and 'id="otp-secret"' in page
+
+
+def test_the_enrolment_page_never_shows_the_signed_in_navigation(admin_user):
+    # The navigation is cached per role and language. An admin who has passed the second factor
+    # fills that cache with the full menu (the inbox count loads itself from the server); a
+    # second admin still enrolling must get the short menu, or the inbox count would pull a
+    # second enrolment page into the first.
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+    other = make_user("other-admin@test.local", Role.ADMIN)
+    verified = client_for(other)
+    assert 'href="/inbox/"' in verified.get("/dashboard/").content.decode()
+
+    client, _ = password_step(admin_user.email)
+    page = client.get("/accounts/2fa/setup/").content.decode()
+    assert 'href="/inbox/"' not in page and "hx-get" not in page
 
 
 def test_admin_enrols_then_needs_the_code_at_the_next_sign_in(admin_user):
