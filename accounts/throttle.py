@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from core.cache import window_hit
 from core.network import client_address
 
 
@@ -30,13 +31,8 @@ def _count(key: str, window_seconds: int) -> int:
 
 def _hit(key: str, window_seconds: int) -> int:
     try:
-        if cache.add(key, 1, timeout=window_seconds + 60):
-            return 1
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window_seconds + 60)
-        return 1
-    except Exception:  # noqa: BLE001
+        return window_hit(key, window_seconds + 60)
+    except Exception:  # noqa: BLE001 - the cache is an optimisation; axes still locks
         return 0
 
 

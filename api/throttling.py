@@ -9,24 +9,18 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from api.permissions import key_of
+from core.cache import window_hit
 from core.network import client_address
 
 WINDOW = 60
 
 
 def _hit(key: str) -> int:
-    try:
-        if cache.add(key, 1, timeout=WINDOW + 5):
-            return 1
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=WINDOW + 5)
-        return 1
+    return window_hit(key, WINDOW + 5)
 
 
 class KeyRateThrottle(BaseThrottle):

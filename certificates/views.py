@@ -5,7 +5,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +22,7 @@ from certificates.forms import DecisionForm, ReinstateForm, RevokeForm, VerifyFi
 from certificates.models import Certificate, Decision
 from core import formatting, storage
 from core.auditing import audit_access
+from core.cache import window_hit
 from core.errors import DomainError
 from core.jobs import job_request
 
@@ -257,14 +257,7 @@ def client_address(request: HttpRequest) -> str:
 def verify_rate_exceeded(request: HttpRequest) -> bool:
     """Count one lookup for this client in the current minute; True once over the limit."""
     key = f"certificates:verify:{client_address(request)}:{int(timezone.now().timestamp() // 60)}"
-    if cache.add(key, 1, timeout=90):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=90)
-        return False
-    return count > VERIFY_RATE_PER_MINUTE
+    return window_hit(key, 90) > VERIFY_RATE_PER_MINUTE
 
 
 @require_GET

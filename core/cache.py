@@ -106,3 +106,34 @@ def _outage(cache: BaseCache, *, down: bool) -> None:
     elif not down and name in _down:
         _down.discard(name)
         logger.warning("cache reachable again")
+
+
+def window_hit(key: str, timeout: int, *, cache: BaseCache | None = None) -> int:
+    """Count one hit on a fixed-window counter and return the count so far (the throttles' one
+    primitive). On Redis one round trip (INCR, then EXPIRE only on a key without one); elsewhere
+    add-or-increment. When the cache is down the answer is 1: a throttle degrades to no limit,
+    never to an error (each caller's docstring says what still protects it)."""
+    if cache is None:
+        from django.core.cache import cache as default_cache
+
+        cache = default_cache
+    if isinstance(cache, RedisCache):
+        full_key = cache.make_and_validate_key(key)
+        try:
+            client = cache._cache.get_client(full_key, write=True)  # type: ignore[attr-defined]  # django-stubs omit RedisCache._cache
+            pipe = client.pipeline(transaction=False)
+            pipe.incr(full_key)
+            pipe.expire(full_key, timeout, nx=True)
+            count, _set = pipe.execute()
+        except REDIS_ERRORS:
+            _outage(cache, down=True)
+            return 1
+        _outage(cache, down=False)
+        return int(count)
+    try:
+        if cache.add(key, 1, timeout=timeout):
+            return 1
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=timeout)
+        return 1

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -82,13 +84,45 @@ def window_of(period: Period) -> SurveyWindow | None:
         return None
 
 
+# The answer endpoint reads the survey behind its link on every request of the survey rush. The
+# row (with institution, period and window) is kept in the shared cache for a minute; whatever
+# changes what the endpoint reads (closing, the window's dates) forgets it on commit
+# (`survey_cache_forget`). A stale copy can never store a response in a closed survey: the one
+# write that counts it is guarded by the status in the database (services.response_submit).
+SURVEY_CACHE_SECONDS = 60
+
+
+def _survey_cache_key(public_id: str) -> str:
+    return f"survey:public:{public_id}"
+
+
 def survey_by_public_id(public_id: str) -> Survey | None:
-    """The survey behind a public link, with its institution, period and window (one query)."""
-    return (
+    """The survey behind a public link, with its institution, period and window (the cache, or
+    one query)."""
+    public_id = public_id[:32]
+    cacheable = public_id.replace("-", "").replace("_", "").isalnum()
+    if cacheable:
+        survey = cache.get(_survey_cache_key(public_id))
+        if isinstance(survey, Survey):
+            return survey
+    survey = (
         Survey.objects.select_related("assessment__institution", "assessment__period__survey_window")
-        .filter(public_id=public_id[:32])
+        .filter(public_id=public_id)
         .first()
     )
+    if survey is not None and cacheable:
+        window_of(survey.assessment.period)  # a period without a window: nothing more to fetch
+        cache.set(_survey_cache_key(public_id), survey, SURVEY_CACHE_SECONDS)
+    return survey
+
+
+def survey_cache_forget(public_ids: Iterable[str]) -> None:
+    """Drop the cached copies of these surveys now and again once the current transaction
+    commits (a request that read the old row in between would have cached it again)."""
+    keys = [_survey_cache_key(p) for p in public_ids]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def survey_accepting(survey: Survey, window: SurveyWindow | None, today: object = None) -> bool:

@@ -47,6 +47,7 @@ from surveys.selectors import (
     questionnaire_for,
     survey_accepting,
     survey_by_public_id,
+    survey_cache_forget,
     window_of,
 )
 
@@ -74,9 +75,11 @@ def survey_window_set(*, period: Period, opens_on: dt.date, closes_on: dt.date, 
     require_admin(user)
     if opens_on > closes_on:
         raise ValidationFailed(_("The survey must open on or before the day it closes."))
-    window, _created = SurveyWindow.objects.update_or_create(
-        period=period, defaults={"opens_on": opens_on, "closes_on": closes_on}
-    )
+    with transaction.atomic():
+        window, _created = SurveyWindow.objects.update_or_create(
+            period=period, defaults={"opens_on": opens_on, "closes_on": closes_on}
+        )
+        survey_cache_forget(Survey.objects.filter(assessment__period=period).values_list("public_id", flat=True))
     return window
 
 
@@ -219,9 +222,13 @@ def response_submit(
                 device_hash=fingerprint,
                 **flags,
             )
-            Survey.objects.filter(pk=survey.pk).update(
+            # The status guard: the survey read above may be a cached copy (selectors), and
+            # a close may have committed since; then nothing is counted and nothing stored.
+            counted = Survey.objects.filter(pk=survey.pk, status=SurveyStatus.OPEN).update(
                 responses_count=F("responses_count") + 1, flagged_count=F("flagged_count") + int(flagged)
             )
+            if not counted:
+                raise SurveyClosed(_("This survey is not taking answers now."))
             if unit_row is not None:
                 SurveyUnit.objects.filter(pk=unit_row.pk).update(responses_count=F("responses_count") + 1)
     except IntegrityError:
@@ -379,6 +386,7 @@ def survey_close(*, survey: Survey, user: AnyUser | None) -> None:
         Response.objects.filter(survey=survey).exclude(device_hash="").update(device_hash="")
         SurveyEvent.objects.create(survey=survey, kind=SurveyEventKind.CLOSED, actor=person(user))
         survey_result_queue(survey=survey)
+        survey_cache_forget([survey.public_id])
 
 
 def surveys_close_due(*, today: dt.date | None = None) -> int:

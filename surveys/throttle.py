@@ -2,7 +2,7 @@
 
 Redis in production, so every web process counts together. The address is hashed before it
 becomes a key (no address in clear, even in the cache). If the cache is down the count stays at
-one (core.cache.TolerantRedisCache answers a failed increment with the increment) and
+one (core.cache.window_hit) and
 submissions go on: the signed one-time form and the nonce's uniqueness still refuse replays, so
 a Redis outage costs the flood limit, never the survey.
 """
@@ -11,7 +11,8 @@ import hashlib
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+
+from core.cache import window_hit
 
 WINDOW_SECONDS = 3600
 
@@ -23,11 +24,4 @@ def _key(address: str) -> str:
 
 def submission_allowed(address: str) -> bool:
     """Count one submission from this address; False once it is over the hourly limit."""
-    key = _key(address)
-    try:
-        count = 1 if cache.add(key, 1, timeout=WINDOW_SECONDS + 60) else int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        count = 1
-    except Exception:  # noqa: BLE001 - the cache is down: degrade to no flood limit (see above)
-        return True
-    return count <= int(settings.SURVEY_SUBMISSIONS_PER_ADDRESS_HOUR)
+    return window_hit(_key(address), WINDOW_SECONDS + 60) <= int(settings.SURVEY_SUBMISSIONS_PER_ADDRESS_HOUR)

@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from accounts.models import User
 from conftest import PASSWORD, client_for
 from core import health
-from core.cache import REDIS_ERRORS, CappedTolerantRedisCache, TolerantRedisCache
+from core.cache import REDIS_ERRORS, CappedTolerantRedisCache, TolerantRedisCache, window_hit
 from core.models import OutboxEntry
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +46,34 @@ def test_a_cache_outage_is_a_miss_logged_once(caplog):
     assert caplog.text.count("cache unreachable") == 1
     with pytest.raises(REDIS_ERRORS):
         cache.ping()  # the readiness check sees the outage the pages do not
+
+
+@pytest.mark.parametrize("backend", ["redis", "memory"])
+def test_a_throttle_counter_counts_within_its_window_and_expires(backend):
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if backend == "redis":
+        from core.testing import require_redis
+
+        require_redis()
+        cache = TolerantRedisCache(settings.REDIS_URL, {"KEY_PREFIX": "test-window"})
+    else:
+        cache = LocMemCache("test-window", {})
+    cache.delete("hits")
+    assert [window_hit("hits", 2, cache=cache) for _ in range(3)] == [1, 2, 3]
+    assert cache.get("hits") == 3  # the same number the cache API reads
+    if backend == "redis":
+        ttl = cache._cache.get_client(write=False).ttl(cache.make_key("hits"))
+        assert 0 < ttl <= 2  # set once by the first hit, not pushed back by the later ones
+    import time
+
+    time.sleep(2.1)
+    assert window_hit("hits", 2, cache=cache) == 1  # a new window
+
+
+def test_a_throttle_counter_lets_everything_through_when_redis_is_down():
+    cache = _dead_redis()
+    assert [window_hit("hits", 60, cache=cache) for _ in range(3)] == [1, 1, 1]
 
 
 def test_the_session_cache_keeps_no_entry_longer_than_its_cap():

@@ -67,6 +67,47 @@ def test_unknown_and_closed_surveys(survey, period25):
     assert not Response.objects.exists()
 
 
+def test_closing_is_seen_at_once_and_a_stale_cached_copy_stores_nothing(survey, lead25):
+    import copy
+
+    from django.core.cache import cache
+
+    from surveys import services
+    from surveys.selectors import survey_by_public_id
+
+    url = reverse("surveys:answer", args=[survey.public_id])
+    assert Client().get(url).status_code == 200  # the survey is now in the shared cache
+    open_copy = copy.deepcopy(survey_by_public_id(survey.public_id))
+    services.survey_close(survey=survey, user=lead25)
+    response = Client().post(url, {"form_token": aged_token(survey), **answers_for(survey.questionnaire)})
+    assert response.status_code == 410 and "not taking answers" in response.content.decode()
+    # Even a copy that still says "open" (another process read it just before the close) cannot
+    # store or count a response: the counting write checks the status in the database.
+    cache.set(f"survey:public:{survey.public_id}", open_copy, 60)
+    response = Client().post(url, {"form_token": aged_token(survey), **answers_for(survey.questionnaire)})
+    assert response.status_code == 410 and "not taking answers" in response.content.decode()
+    assert not Response.objects.exists()
+    assert Survey.objects.get(pk=survey.pk).responses_count == 0
+
+
+def test_moving_the_window_is_seen_at_once(survey, period25, admin_user):
+    import datetime as dt
+
+    url = reverse("surveys:answer", args=[survey.public_id])
+    assert Client().get(url).status_code == 200  # cached while the window is open
+    window = period25.survey_window
+    client_for(admin_user).post(
+        reverse("surveys:window", args=[period25.pk]),
+        {
+            "opens_on": str(window.opens_on - dt.timedelta(days=10)),
+            "closes_on": str(window.opens_on - dt.timedelta(days=1)),
+        },
+    )
+    response = Client().post(url, {"form_token": aged_token(survey), **answers_for(survey.questionnaire)})
+    assert response.status_code == 410
+    assert not Response.objects.exists()
+
+
 def test_a_flood_from_one_address_is_stopped(survey, settings):
     from django.core.cache import cache
 
