@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -67,3 +68,16 @@ class CommonPasswordValidator(password_validation.CommonPasswordValidator):
         if re.sub(r"[^a-z0-9]", "", password.lower()) in self.product:
             raise ValidationError(self.get_error_message(), code="password_too_common")
         super().validate(password, user)
+
+
+class Argon2idHasher(Argon2PasswordHasher):
+    """Argon2id at the parameters OWASP's password storage cheat sheet gives as its first choice
+    (19 MiB of memory, 2 passes, 1 lane). Django's own Argon2 defaults ask 100 MiB and 8 lanes;
+    PBKDF2 at Django's 1 000 000 iterations costs about 0,3 s of CPU per sign-in, so 640 leads
+    signing in on the last day took minutes of a core (docs/performance.md). This costs about
+    30 ms. PBKDF2 stays second in PASSWORD_HASHERS: older hashes still verify and are rewritten
+    as Argon2id at their next sign-in."""
+
+    time_cost = 2
+    memory_cost = 19 * 1024
+    parallelism = 1

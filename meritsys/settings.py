@@ -136,6 +136,13 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
+# Argon2id first (accounts.passwords: cheaper per sign-in than PBKDF2 at equal strength), PBKDF2
+# so that hashes made before still verify and are upgraded at the next sign-in.
+PASSWORD_HASHERS = PASSWORD_HASHERS_PRODUCTION = [
+    "accounts.passwords.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     # Compares with the e-mail, its local part (editor.ciamis) and the full name.
     {"NAME": "accounts.passwords.UserAttributeSimilarityValidator"},

@@ -83,3 +83,23 @@ def test_indonesian_is_the_default_language(lead, settings):
     assert "Masuk" in page
     page = Client().get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<html lang="en">' in page and "Log in" in page
+
+
+def test_passwords_are_stored_as_argon2id_and_older_hashes_are_upgraded_at_sign_in(settings, lead):
+    from django.conf import settings as live
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher, identify_hasher
+
+    # The suite hashes with MD5 for speed; this test uses what production uses.
+    settings.PASSWORD_HASHERS = live.PASSWORD_HASHERS_PRODUCTION
+    lead.set_password("a-new-long-passphrase")
+    lead.save()
+    assert lead.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+    old = PBKDF2PasswordHasher().encode(PASSWORD, "oldsalt", iterations=1000)
+    type(lead).objects.filter(pk=lead.pk).update(password=old)
+    response = Client().post("/accounts/login/", {"username": lead.email, "password": PASSWORD})
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert identify_hasher(lead.password).algorithm == "argon2"
+    assert lead.check_password(PASSWORD)
+    assert not lead.check_password("something-else")
