@@ -39,7 +39,7 @@ def export_table(*, period: Period, user: Any, filters: PanelFilters) -> tuple[l
     panel = survey_panel(period=period, user=user)
     fewer = _("fewer than %(n)s respondents: values not shown") % {"n": formatting.count(panel.minimum)}
     header = [
-        _("Level"),
+        _("Aggregation level"),
         _("Code"),
         _("Name"),
         _("Kind"),
