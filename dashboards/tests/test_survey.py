@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import TestCase
+from django.utils import translation
 from openpyxl import load_workbook
 
 from conftest import client_for
@@ -338,3 +339,19 @@ def test_the_page_never_reads_responses(landscape, admin_user):
     with CaptureQueriesContext(connection) as captured:
         assert client.get(f"/dashboard/survey/?period={landscape['period'].pk}").status_code == 200
     assert not any("surveys_response" in q["sql"] for q in captured.captured_queries)
+
+
+def test_the_page_and_export_work_in_indonesian(landscape, admin_user, settings):
+    settings.LANGUAGE_CODE = "id"
+    client = client_for(admin_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    response = client.get(f"/dashboard/survey/?period={landscape['period'].pk}")
+    assert response.status_code == 200
+    assert 'lang="id"' in _text(response)
+    ready = [landscape["ready"], landscape["shortfall"], landscape["closed"]]
+    with translation.override("id"):
+        expected = formatting.index(_mean(*ready))
+    assert re.search(r'id="national-value">([^<]+)<', _text(response)).group(1) == expected
+    _page, content = job_download(client, f"/exports/survey.csv?period={landscape['period'].pk}")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert len(rows) == 1 + 1 + 7 + 5 + 6
