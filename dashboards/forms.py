@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import CategoryBand, Instrument, InstrumentStatus, Period
 from assessments.models.target import YEAR_MAX, YEAR_MIN
+from dashboards import survey
 from institutions.models import InstitutionGroup, InstitutionKind
 from institutions.selectors import province_list
 
@@ -68,3 +69,27 @@ class TargetForm(forms.Form):
     KL = PercentField(label=InstitutionGroup.KL.label)
     PROVINSI = PercentField(label=InstitutionGroup.PROVINSI.label)
     KABKOTA = PercentField(label=InstitutionGroup.KABKOTA.label)
+
+
+class SurveyPanelForm(forms.Form):
+    """Period, list filters and sort of the national survey panel and its exports."""
+
+    period = forms.TypedChoiceField(label=_("Period"), coerce=int, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *InstitutionKind.choices])
+    province = forms.TypedChoiceField(label=_("Province"), coerce=int, required=False, empty_value=None)
+    state = forms.ChoiceField(label=_("Survey state"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False)
+
+    def __init__(self, *args: Any, periods: list[Period], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        period_field: forms.TypedChoiceField = self.fields["period"]  # type: ignore[assignment]  # django-stubs types form fields as plain Field
+        period_field.choices = [(p.pk, p.name) for p in periods]
+        province_field: forms.TypedChoiceField = self.fields["province"]  # type: ignore[assignment]  # django-stubs types form fields as plain Field
+        province_field.choices = [("", _("All provinces"))] + [(p.pk, p.name) for p in province_list()]
+        state_field: forms.ChoiceField = self.fields["state"]  # type: ignore[assignment]  # django-stubs types form fields as plain Field
+        state_field.choices = [("", _("All states"))] + [
+            (s, survey.STATE_LABELS[s])
+            for s in (survey.NOT_OPENED, survey.OPEN, survey.CLOSED, survey.READY, survey.PENDING)
+        ]
+        sort_field: forms.ChoiceField = self.fields["sort"]  # type: ignore[assignment]  # django-stubs types form fields as plain Field
+        sort_field.choices = list(survey.SORTS.items())

@@ -21,12 +21,15 @@ from accounts.roles import is_admin, is_oversight, membership_of
 from assessments.access import can_see_verified_levels, can_view_assessment_results, can_view_institution_results
 from assessments.models import AssessmentStatus, Period, ScoreBasis
 from certificates import selectors as certificate_selectors
+from core import formatting
 from core.auditing import audit_access
 from core.errors import ValidationFailed
 from core.jobs import job_request
-from dashboards import exports, selectors, services
-from dashboards.forms import PeriodForm, ResultFilterForm, TargetForm
+from dashboards import exports, selectors, services, survey_exports
+from dashboards.forms import PeriodForm, ResultFilterForm, SurveyPanelForm, TargetForm
 from dashboards.inbox import inbox_items, inbox_total
+from dashboards.survey import PanelFilters, filtered_rows, survey_period_choices
+from dashboards.survey import survey_panel as survey_panel_figures
 from institutions.models import Institution, InstitutionGroup, InstitutionKind
 from institutions.selectors import institution_lineage
 
@@ -349,3 +352,81 @@ def inbox_badge(request: HttpRequest) -> HttpResponse:
     """The count beside "Inbox" in the navigation (loaded after the page)."""
     total = inbox_total(inbox_items(request.user))
     return render(request, "dashboards/_inbox_badge.html", {"total": total})
+
+
+# ---------------------------------------------------------------------------------------------
+# The staff survey's national aggregates (docs/survey.md, "National dashboard")
+
+
+def _survey_filters(request: HttpRequest, periods: list[Period]) -> tuple[SurveyPanelForm, Period | None, PanelFilters]:
+    """The period and the list filters from the query; anything not understood is refused (400)."""
+    data = request.GET.copy()
+    if not data.get("period") and periods:
+        data["period"] = str(periods[0].pk)
+    form = SurveyPanelForm(data, periods=periods)
+    if not form.is_valid():
+        raise ValidationFailed(
+            _("The filter was not understood."),
+            errors=[
+                f"{form.fields[name].label}: {' '.join(str(e) for e in errs)}" for name, errs in form.errors.items()
+            ],
+        )
+    chosen = form.cleaned_data["period"]
+    period = next((p for p in periods if p.pk == chosen), None)
+    filters = PanelFilters(
+        kind=form.cleaned_data["kind"],
+        province=form.cleaned_data["province"],
+        state=form.cleaned_data["state"],
+        sort=form.cleaned_data["sort"] or "name",
+    )
+    return form, period, filters
+
+
+def _survey_panel_allowed(user: Any) -> bool:
+    return is_oversight(user) or membership_of(user) is not None
+
+
+@role_required(_survey_panel_allowed)
+@require_GET
+def survey_panel(request: HttpRequest) -> HttpResponse:
+    """The staff survey per period: national figures for the oversight staff; an institution's
+    users see the national value and their own institution only."""
+    periods = survey_period_choices()
+    form, period, filters = _survey_filters(request, periods)
+    context: dict[str, Any] = {"form": form, "period": period, "oversight": is_oversight(request.user)}
+    if period is not None:
+        panel = survey_panel_figures(period=period, user=request.user)
+        rows = filtered_rows(panel.rows, filters) if context["oversight"] else panel.rows
+        context.update(
+            {
+                "panel": panel,
+                "national_dimensions": list(zip(panel.dimensions, panel.national.dimensions, strict=True)),
+                "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+                "kind_labels": KIND_LABELS,
+                "query": _query_without_page(request),
+                "chart_bands": {
+                    "labels": [f"{formatting.index(low)}–{formatting.index(high)}" for low, high, _n in panel.bands],
+                    "datasets": [{"label": _("Institutions"), "data": [n for _l, _h, n in panel.bands]}],
+                    "yTitle": _("Institutions"),
+                },
+            }
+        )
+    return render(request, "dashboards/survey.html", context)
+
+
+@role_required(is_oversight)
+@require_GET
+def survey_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Check the filters, then hand the aggregates file to a worker (core.jobs)."""
+    periods = survey_period_choices()
+    _form, period, filters = _survey_filters(request, periods)
+    if period is None:
+        raise ValidationFailed(_("There is no period with a staff survey to export yet."))
+    audit_access(instance=period, user=request.user, request=request, what="export", detail={"format": fmt})
+    job = job_request(
+        user=request.user,
+        producer="dashboards.survey_exports.survey_job",
+        params=survey_exports.survey_job_params(period=period, filters=filters, fmt=fmt, language=get_language()),
+        title=_("Staff survey of %(period)s (.%(format)s)") % {"period": period.name, "format": fmt},
+    )
+    return redirect("job", pk=job.pk)

@@ -224,3 +224,83 @@ def survey_periods() -> list[tuple[Period, SurveyWindow | None]]:
         .order_by("-self_assessment_opens")
     )
     return [(p, getattr(p, "survey_window", None)) for p in periods]
+
+
+# ---------------------------------------------------------------------------------------------
+# National aggregates (read by the dashboards app): stored counters and results only, never a response
+
+
+@dataclass(frozen=True)
+class SurveyFigures:
+    """One survey's stored counters and last computed result (no response is read)."""
+
+    survey_id: int
+    assessment_id: int
+    institution_id: int
+    status: str
+    population: int
+    sample_target: int
+    received: int
+    excluded: int
+    shortfall_accepted: bool
+    result_value: Decimal | None
+    result_dimensions: dict[str, Decimal | None]
+    result_counted: int
+
+    @property
+    def counted(self) -> int:
+        return self.received - self.excluded
+
+
+def period_questionnaire(period: Period) -> Questionnaire | None:
+    """The questionnaire of the period's instrument (None: the instrument has no staff survey)."""
+    return Questionnaire.objects.filter(component__instrument_id=period.instrument_id).first()
+
+
+def period_survey_figures(*, period_id: int) -> list[SurveyFigures]:
+    """Every survey of a period with its stored counters and result: one query, however many
+    responses (the counters are kept by the services; `Response` is never touched)."""
+    rows = Survey.objects.filter(assessment__period_id=period_id).values_list(
+        "pk",
+        "assessment_id",
+        "assessment__institution_id",
+        "status",
+        "population",
+        "sample_target",
+        "responses_count",
+        "excluded_count",
+        "shortfall_reason",
+        "result_value",
+        "result_dimensions",
+        "result_counted",
+    )
+    return [
+        SurveyFigures(
+            survey_id=pk,
+            assessment_id=assessment_id,
+            institution_id=institution_id,
+            status=status,
+            population=population,
+            sample_target=target,
+            received=received,
+            excluded=excluded,
+            shortfall_accepted=bool(shortfall),
+            result_value=value,
+            result_dimensions={k: Decimal(v) if v is not None else None for k, v in (dimensions or {}).items()},
+            result_counted=result_counted,
+        )
+        for (
+            pk,
+            assessment_id,
+            institution_id,
+            status,
+            population,
+            target,
+            received,
+            excluded,
+            shortfall,
+            value,
+            dimensions,
+            result_counted,
+        ) in rows
+    ]

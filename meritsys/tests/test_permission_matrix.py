@@ -136,6 +136,10 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "dashboards:national": (OVERSIGHT, OVERSIGHT),
     "dashboards:results": (OVERSIGHT, OVERSIGHT),
     "dashboards:targets": (ADMIN, ADMIN),
+    # The staff survey's national figures: every role (an institution sees the national value and
+    # itself only); the aggregates' exports: the oversight staff.
+    "dashboards:survey": (SIGNED_IN, NOBODY),
+    "dashboards:survey_export": (OVERSIGHT, NOBODY),
     "dashboards:export": (OVERSIGHT, OVERSIGHT),
     "dashboards:my_profile": (INSTITUTIONS, INSTITUTIONS),
     "dashboards:profile": (INSTITUTION_RESULTS, INSTITUTION_RESULTS),
