@@ -33,6 +33,7 @@ from assessments.models import Assessment, AssessmentStatus, Period
 from institutions.models import Institution, InstitutionKind
 from institutions.selectors import period_coverage
 from surveys import selectors as survey_selectors
+from surveys.domain import sample_ready
 from surveys.selectors import SurveyFigures
 
 # States of an institution's survey in the period, and whether it counts.
@@ -301,7 +302,12 @@ def survey_panel(*, period: Period, user: Any) -> SurveyPanel:
             dimension_codes=codes,
         )
         if f is not None:
-            row.ready = f.counted >= minimum and (f.counted >= f.sample_target or f.shortfall_accepted)
+            row.ready = sample_ready(
+                counted=f.counted,
+                minimum=minimum,
+                sample_target=f.sample_target,
+                shortfall_accepted=f.shortfall_accepted,
+            )
             row.in_mean = row.ready and f.result_value is not None and f.result_counted >= minimum
             row.visible = pk == own or visible is None or f.assessment_id in visible
         national.add(row)

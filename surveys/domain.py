@@ -101,6 +101,13 @@ def survey_value(spec: QuestionnaireSpec, totals: Totals) -> SurveyValue:
     return SurveyValue(value=value, dimensions=dims)
 
 
+def sample_ready(*, counted: int, minimum: int, sample_target: int, shortfall_accepted: bool) -> bool:
+    """Whether the survey's value counts in the index: the counted responses reach the sample
+    target, or an admin accepted a shortfall; in both cases at least the questionnaire's minimum
+    of respondents answered."""
+    return counted >= minimum and (counted >= sample_target or shortfall_accepted)
+
+
 def straight_lined(values: Sequence[int]) -> bool:
     return len(values) >= STRAIGHT_LINE_MIN_ITEMS and len(set(values)) == 1
 

@@ -294,7 +294,12 @@ def survey_result_queue_now(*, survey: Survey) -> None:
 
 
 def survey_ready(survey: Survey, minimum: int) -> bool:
-    return survey.counted >= minimum and (survey.counted >= survey.sample_target or bool(survey.shortfall_reason))
+    return domain.sample_ready(
+        counted=survey.counted,
+        minimum=minimum,
+        sample_target=survey.sample_target,
+        shortfall_accepted=bool(survey.shortfall_reason),
+    )
 
 
 def survey_result_compute(*, survey_id: int) -> Decimal | None:
