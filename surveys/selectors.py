@@ -14,7 +14,16 @@ from accounts.models import AnyUser
 from assessments.access import assessments_visible_to
 from assessments.models import Assessment, Period
 from surveys.domain import DimensionSpec, ItemSpec, QuestionnaireSpec
-from surveys.models import Dimension, Item, Questionnaire, Survey, SurveyStatus, SurveyUnit, SurveyWindow
+from surveys.models import (
+    CodeBatch,
+    Dimension,
+    Item,
+    Questionnaire,
+    Survey,
+    SurveyStatus,
+    SurveyUnit,
+    SurveyWindow,
+)
 
 
 def public_url(survey: Survey) -> str:
@@ -23,6 +32,34 @@ def public_url(survey: Survey) -> str:
     from django.urls import reverse
 
     return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("surveys:answer", args=[survey.public_id])
+
+
+def code_link(survey: Survey, code: str) -> str:
+    """The link printed (and in the QR code) on a slip: the code arrives filled in."""
+    from surveys.codes import grouped
+
+    return f"{public_url(survey)}?kode={grouped(code)}"
+
+
+def codes_of_batch(survey: Survey, batch: CodeBatch) -> list[str]:
+    """The batch's codes, derived again from the survey's key (none once the survey closed)."""
+    from surveys.codes import code_at
+
+    if not survey.code_key:
+        return []
+    return [code_at(survey.code_key, i) for i in range(batch.first_index, batch.first_index + batch.count)]
+
+
+def code_rows(survey: Survey) -> list[tuple[int, str, str, str]]:
+    """Every issued code for the lead's list: (batch number, unit, code as printed, link).
+    Whether a code was used is not shown (nothing says who answered)."""
+    from surveys.codes import grouped
+
+    rows: list[tuple[int, str, str, str]] = []
+    for number, batch in enumerate(survey.code_batches.select_related("unit"), start=1):
+        unit = batch.unit.name if batch.unit else ""
+        rows.extend((number, unit, grouped(code), code_link(survey, code)) for code in codes_of_batch(survey, batch))
+    return rows
 
 
 def assessments_with_survey(assessment_ids: Iterable[int]) -> set[int]:
@@ -101,6 +138,8 @@ def survey_accepting(survey: Survey, window: SurveyWindow | None, today: object 
 class UnitProgress:
     name: str
     target: int
+    codes_issued: int
+    codes_used: int
     # None when below the minimum of respondents (shown as "fewer than n").
     count: int | None
 
@@ -126,7 +165,11 @@ def survey_progress(survey: Survey) -> Progress:
     minimum = data.questionnaire.min_respondents
     units = [
         UnitProgress(
-            name=u.name, target=slovin(u.population), count=u.responses_count if u.responses_count >= minimum else None
+            name=u.name,
+            target=slovin(u.population),
+            codes_issued=u.codes_issued,
+            codes_used=u.codes_used,
+            count=u.responses_count if u.responses_count >= minimum else None,
         )
         for u in SurveyUnit.objects.filter(survey=survey)
     ]

@@ -31,3 +31,31 @@ def submission_allowed(address: str) -> bool:
     except Exception:  # noqa: BLE001 - the cache is down: degrade to no flood limit (see above)
         return True
     return count <= int(settings.SURVEY_SUBMISSIONS_PER_ADDRESS_HOUR)
+
+
+def _guess_key(address: str) -> str:
+    digest = hashlib.sha256(f"survey-code:{address}".encode()).hexdigest()[:32]
+    return f"throttle:survey-code:{digest}:{int(time.time() // WINDOW_SECONDS)}"
+
+
+def code_guess_limit() -> int:
+    return int(getattr(settings, "SURVEY_CODE_GUESSES_PER_ADDRESS_HOUR", 30))
+
+
+def code_guesses_left(address: str) -> bool:
+    """False once this address sent more wrong codes this hour than the limit (one cache read;
+    True when the cache is down, as for the flood limit above)."""
+    try:
+        return int(cache.get(_guess_key(address)) or 0) < code_guess_limit()
+    except Exception:  # noqa: BLE001 - the cache is down: no limit
+        return True
+
+
+def code_guess_failed(address: str) -> None:
+    """Count one wrong (malformed, unknown or used) code from this address."""
+    key = _guess_key(address)
+    try:
+        if not cache.add(key, 1, timeout=WINDOW_SECONDS + 60):
+            cache.incr(key)
+    except Exception:  # noqa: BLE001, S110 - expired between add and incr, or the cache is down
+        pass
