@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 
 from accounts.models import AnyUser
 from assessments.access import assessments_visible_to
-from assessments.models import Assessment, Period
+from assessments.models import Assessment, Component, Period
 from surveys.domain import DimensionSpec, ItemSpec, QuestionnaireSpec
 from surveys.models import (
     CodeBatch,
@@ -233,3 +233,31 @@ def survey_periods() -> list[tuple[Period, SurveyWindow | None]]:
         .order_by("-self_assessment_opens")
     )
     return [(p, getattr(p, "survey_window", None)) for p in periods]
+
+
+@dataclass(frozen=True)
+class ComponentQuestionnaire:
+    component: Component
+    questionnaire: Questionnaire | None
+    in_use: bool
+
+
+def survey_components() -> list[ComponentQuestionnaire]:
+    """Every instrument's survey component with its questionnaire (admin's questionnaire page)."""
+    from assessments.domain.scoring import SURVEY
+
+    components = list(
+        Component.objects.filter(kind=SURVEY).select_related("instrument").order_by("instrument__code", "code")
+    )
+    questionnaires = {q.component_id: q for q in Questionnaire.objects.filter(component__in=components)}
+    used = set(
+        Survey.objects.filter(questionnaire__in=questionnaires.values()).values_list("questionnaire_id", flat=True)
+    )
+    return [
+        ComponentQuestionnaire(
+            component=c,
+            questionnaire=questionnaires.get(c.pk),
+            in_use=c.pk in questionnaires and questionnaires[c.pk].pk in used,
+        )
+        for c in components
+    ]

@@ -14,6 +14,14 @@ urlpatterns = [
     path("surveys/assessment/<int:assessment_id>/quality/", views.quality, name="quality"),
     path("surveys/period/<int:period_id>/window/", views.window, name="window"),
     path("surveys/questionnaire/<int:pk>/export.json", views.questionnaire_export, name="questionnaire_export"),
+    path(
+        "surveys/questionnaire/<int:pk>/export.xlsx",
+        views.questionnaire_export,
+        {"fmt": "xlsx"},
+        name="questionnaire_export_xlsx",
+    ),
+    path("surveys/questionnaires/", views.questionnaires, name="questionnaires"),
+    path("surveys/questionnaires/<int:component_id>/", views.questionnaire_upload, name="questionnaire_upload"),
     path("s/<str:public_id>/", views.answer, name="answer"),
     path("s/<str:public_id>/thanks/", views.thanks, name="thanks"),
 ]

@@ -17,12 +17,17 @@ from accounts.access import role_required
 from accounts.roles import is_admin, is_oversight
 from assessments.models import Period
 from core import formatting
-from core.errors import DomainError
+from core.errors import DomainError, ValidationFailed
 from core.network import client_address
 from surveys import access, codes, services
 from surveys.domain import SLOVIN_MARGIN
-from surveys.forms import ExcludeForm, IssueForm, OpenForm, ShortfallForm, WindowForm
-from surveys.io import questionnaire_export_json
+from surveys.forms import ExcludeForm, IssueForm, OpenForm, QuestionnaireUploadForm, ShortfallForm, WindowForm
+from surveys.io import (
+    FILE_MAX_BYTES,
+    questionnaire_export_json,
+    questionnaire_export_xlsx,
+    questionnaire_import_file,
+)
 from surveys.models import CodeBatch, Questionnaire, Survey, SurveyStatus
 from surveys.selectors import (
     code_rows,
@@ -33,6 +38,7 @@ from surveys.selectors import (
     questionnaire_for,
     survey_accepting,
     survey_by_public_id,
+    survey_components,
     survey_list_for_user,
     survey_periods,
     survey_progress,
@@ -287,12 +293,58 @@ def window(request: HttpRequest, period_id: int) -> HttpResponse:
     return render(request, "surveys/window.html", {"period": period, "form": form})
 
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @role_required(is_oversight)
-def questionnaire_export(request: HttpRequest, pk: int) -> HttpResponse:
+def questionnaire_export(request: HttpRequest, pk: int, fmt: str = "json") -> HttpResponse:
     questionnaire = get_object_or_404(Questionnaire.objects.select_related("component__instrument"), pk=pk)
-    response = HttpResponse(questionnaire_export_json(questionnaire), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="{questionnaire.code}.json"'
+    if fmt == "xlsx":
+        response = HttpResponse(questionnaire_export_xlsx(questionnaire), content_type=XLSX_TYPE)
+    else:
+        response = HttpResponse(questionnaire_export_json(questionnaire), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{questionnaire.code}.{fmt}"'
     return response
+
+
+@role_required(is_admin)
+def questionnaires(request: HttpRequest) -> HttpResponse:
+    """Every survey component with its questionnaire: download, upload (admin)."""
+    return render(request, "surveys/questionnaires.html", {"rows": survey_components()})
+
+
+@role_required(is_admin)
+@require_http_methods(["GET", "POST"])
+def questionnaire_upload(request: HttpRequest, component_id: int) -> HttpResponse:
+    """Upload a survey component's questionnaire, .json or .xlsx, all or nothing (admin)."""
+    row = next((r for r in survey_components() if r.component.pk == component_id), None)
+    if row is None:
+        raise Http404
+    form = (
+        QuestionnaireUploadForm(request.POST, request.FILES) if request.method == "POST" else QuestionnaireUploadForm()
+    )
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > FILE_MAX_BYTES:
+                raise ValidationFailed(
+                    _("The file is larger than %(max)s MB.")
+                    % {"max": formatting.count(FILE_MAX_BYTES // (1024 * 1024))}
+                )
+            questionnaire = questionnaire_import_file(
+                data=upload.read(FILE_MAX_BYTES + 1),
+                filename=upload.name or "",
+                user=request.user,
+                component=row.component,
+            )
+        except ValidationFailed as exc:
+            messages.error(request, exc.message)
+            errors = exc.errors
+        else:
+            messages.success(request, _("Questionnaire %(code)s imported.") % {"code": questionnaire.code})
+            return redirect("surveys:questionnaire_upload", component_id=component_id)
+    return render(request, "surveys/questionnaire_upload.html", {"row": row, "form": form, "errors": errors})
 
 
 def _answer_context(survey: Survey) -> dict[str, object]:
