@@ -12,6 +12,7 @@ reverse, weight); it is read into the JSON document and validated by the same co
 
 import io
 import json
+import zipfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -382,6 +383,8 @@ QUESTIONNAIRE_FIELDS = (
     "min_seconds",
 )
 XLSX_ROWS_MAX = 1000
+XLSX_COLUMNS_MAX = 40
+XLSX_UNPACKED_MAX_BYTES = 20 * 1024 * 1024
 TRUE_WORDS = frozenset({"true", "1", "yes", "ya", "y"})
 FALSE_WORDS = frozenset({"false", "0", "no", "tidak", "n", "", "none"})
 BOOL_FIELDS = frozenset({"is_reference", "reverse"})
@@ -421,6 +424,16 @@ def parse_xlsx(data: bytes) -> tuple[dict[str, Any], dict[str, str], list[str]]:
     from openpyxl import load_workbook
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ValidationFailed(_("The file is not a readable .xlsx workbook."), errors=[str(exc)[:300]]) from exc
+    if unpacked > XLSX_UNPACKED_MAX_BYTES:  # a small file that unpacks to a huge one
+        raise ValidationFailed(
+            _("The file is larger than %(max)s MB.")
+            % {"max": formatting.count(XLSX_UNPACKED_MAX_BYTES // (1024 * 1024))}
+        )
+    try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
         raise ValidationFailed(_("The file is not a readable .xlsx workbook."), errors=[str(exc)[:300]]) from exc
@@ -431,7 +444,7 @@ def parse_xlsx(data: bytes) -> tuple[dict[str, Any], dict[str, str], list[str]]:
             if name not in workbook.sheetnames:
                 errors.append(_("Sheet %(sheet)s: missing") % {"sheet": name})
                 continue
-            rows = workbook[name].iter_rows(values_only=True, max_row=XLSX_ROWS_MAX + 2)
+            rows = workbook[name].iter_rows(values_only=True, max_row=XLSX_ROWS_MAX + 2, max_col=XLSX_COLUMNS_MAX)
             first = next(rows, ())
             header = [str(c).strip() if c is not None else "" for c in first]
             missing = [c for c in columns if c not in header]

@@ -209,9 +209,13 @@ def _codes_count_check(count: int, *, already: int, per_issue: bool = True) -> N
         raise ValidationFailed(_("A survey has at most %(max)s codes.") % {"max": formatting.count(CODES_TOTAL_MAX)})
 
 
-def _codes_issue_locked(*, survey: Survey, unit: SurveyUnit | None, count: int, user: AnyUser | None) -> CodeBatch:
-    """Issue `count` more codes (the survey row is locked or new): their digests, the batch (for
-    printing) and the counters; the slips are rendered through the outbox."""
+SLIPS_PER_BATCH = 1000  # one printable PDF (about 40 s of WeasyPrint on the shared 2-core machine)
+
+
+def _codes_issue_locked(*, survey: Survey, unit: SurveyUnit | None, count: int, user: AnyUser | None) -> int:
+    """Issue `count` more codes (the survey row is locked or new): their digests, the batches
+    (one printable PDF per SLIPS_PER_BATCH codes) and the counters; the slips are rendered
+    through the outbox."""
     first = Survey.objects.filter(pk=survey.pk).values_list("codes_issued", flat=True).get()
     SurveyCode.objects.bulk_create(
         (
@@ -222,16 +226,23 @@ def _codes_issue_locked(*, survey: Survey, unit: SurveyUnit | None, count: int, 
         ),
         batch_size=2000,
     )
-    batch = CodeBatch.objects.create(survey=survey, unit=unit, first_index=first, count=count, issued_by=person(user))
+    for start in range(first, first + count, SLIPS_PER_BATCH):
+        batch = CodeBatch.objects.create(
+            survey=survey,
+            unit=unit,
+            first_index=start,
+            count=min(SLIPS_PER_BATCH, first + count - start),
+            issued_by=person(user),
+        )
+        survey_slips_queue(batch=batch)
     Survey.objects.filter(pk=survey.pk).update(codes_issued=F("codes_issued") + count)
     if unit is not None:
         SurveyUnit.objects.filter(pk=unit.pk).update(codes_issued=F("codes_issued") + count)
     SurveyEvent.objects.create(survey=survey, kind=SurveyEventKind.CODES, actor=person(user), count=count)
-    survey_slips_queue(batch=batch)
-    return batch
+    return count
 
 
-def codes_issue(*, survey: Survey, user: AnyUser, count: int, unit_id: int | None = None) -> CodeBatch:
+def codes_issue(*, survey: Survey, user: AnyUser, count: int, unit_id: int | None = None) -> int:
     """Issue more single-use codes to an open strict-mode survey (its lead; per unit when the
     survey has units)."""
     if not access.can_open_survey(user, survey.assessment):

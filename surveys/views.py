@@ -95,7 +95,7 @@ def manage(request: HttpRequest, assessment_id: int) -> HttpResponse:
                     raise Http404
                 issue_form = IssueForm(request.POST, units=unit_choices)
                 if issue_form.is_valid():
-                    batch = services.codes_issue(
+                    issued = services.codes_issue(
                         survey=survey,
                         user=request.user,
                         count=issue_form.cleaned_data["count"],
@@ -104,7 +104,7 @@ def manage(request: HttpRequest, assessment_id: int) -> HttpResponse:
                     messages.success(
                         request,
                         _("%(count)s more codes are issued; their slips are being prepared.")
-                        % {"count": formatting.count(batch.count)},
+                        % {"count": formatting.count(issued)},
                     )
                     return redirect("surveys:manage", assessment_id=assessment.pk)
             elif action not in ("open", "close", "refresh", "issue"):

@@ -110,6 +110,27 @@ def test_bad_files_are_refused_with_a_message(questionnaire, admin_user, name, d
     assert questionnaire_document(Questionnaire.objects.get()) == before
 
 
+def test_a_workbook_that_unpacks_to_a_huge_one_is_refused(questionnaire, admin_user):
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b" " * (30 * 1024 * 1024))
+    assert len(out.getvalue()) < FILE_MAX_BYTES
+    with pytest.raises(ValidationFailed, match="larger than 20 MB"):
+        questionnaire_import_file(data=out.getvalue(), filename="q.xlsx", user=admin_user)
+
+
+def test_too_many_rows_are_refused(questionnaire, admin_user):
+    workbook = _workbook(questionnaire)
+    items = workbook["Items"]
+    for n in range(1100):
+        items.append(["D1", f"X{n}", "Pernyataan", "", False, 1])
+    with pytest.raises(ValidationFailed) as caught:
+        questionnaire_import_file(data=_bytes(workbook), filename="q.xlsx", user=admin_user)
+    assert "Sheet Items: more than 1.000 rows" in "\n".join(caught.value.errors)
+
+
 def test_only_an_admin_imports(questionnaire, lead):
     with pytest.raises(AccessDenied):
         questionnaire_import_file(data=questionnaire_export_xlsx(questionnaire), filename="q.xlsx", user=lead)

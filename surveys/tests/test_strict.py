@@ -112,7 +112,14 @@ def test_the_lead_opens_in_strict_mode_with_codes_per_unit_and_prints_them(
     assert no_unit.status_code == 200 and Survey.objects.get().codes_issued == 18
 
 
-def test_strict_mode_refuses_more_codes_than_a_batch_holds(assessment25, lead25):
+def test_a_large_issue_is_printed_in_batches_of_a_thousand(assessment25, lead25):
+    survey = services.survey_open(assessment=assessment25, user=lead25, population=2500, strict=True)
+    batches = list(survey.code_batches.values_list("first_index", "count"))
+    assert batches == [(0, 1000), (1000, 1000), (2000, 500)]
+    assert SurveyCode.objects.count() == 2500 and len(set(plain_codes(survey))) == 2500
+
+
+def test_strict_mode_refuses_more_codes_than_an_issue_holds(assessment25, lead25):
     client = client_for(lead25)
     url = reverse("surveys:manage", args=[assessment25.pk])
     page = client.post(url, {"action": "open", "population": "6000", "strict": "on"}).content.decode()
