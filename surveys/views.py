@@ -212,10 +212,10 @@ def codes_export(request: HttpRequest, assessment_id: int, fmt: str) -> HttpResp
 
 
 @login_required
-def slips(request: HttpRequest, assessment_id: int, batch_id: int) -> HttpResponseBase:
+def slips(request: HttpRequest, assessment_id: int, pk: int) -> HttpResponseBase:
     """A batch's printable A4 slips (the lead)."""
     survey = _codes_survey(request, assessment_id)
-    batch = get_object_or_404(CodeBatch, survey=survey, pk=batch_id)
+    batch = get_object_or_404(CodeBatch, survey=survey, pk=pk)
     if not batch.slips:
         raise Http404
     response = FileResponse(
@@ -315,9 +315,9 @@ def questionnaires(request: HttpRequest) -> HttpResponse:
 
 @role_required(is_admin)
 @require_http_methods(["GET", "POST"])
-def questionnaire_upload(request: HttpRequest, component_id: int) -> HttpResponse:
+def questionnaire_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload a survey component's questionnaire, .json or .xlsx, all or nothing (admin)."""
-    row = next((r for r in survey_components() if r.component.pk == component_id), None)
+    row = next((r for r in survey_components() if r.component.pk == pk), None)
     if row is None:
         raise Http404
     form = (
@@ -343,7 +343,7 @@ def questionnaire_upload(request: HttpRequest, component_id: int) -> HttpRespons
             errors = exc.errors
         else:
             messages.success(request, _("Questionnaire %(code)s imported.") % {"code": questionnaire.code})
-            return redirect("surveys:questionnaire_upload", component_id=component_id)
+            return redirect("surveys:questionnaire_upload", pk=pk)
     return render(request, "surveys/questionnaire_upload.html", {"row": row, "form": form, "errors": errors})
 
 
