@@ -119,17 +119,21 @@ def validate(doc: Any, places: dict[str, str] | None = None, errors: list[str] |
         return places.get(path, path)
 
     where = w("questionnaire")
+
+    def wk(key: str) -> str:  # a top-level field: in a workbook, its row on the Questionnaire sheet
+        return places.get(f"questionnaire.{key}", where)
+
     _unknown(doc, TOP_KEYS, where, errors)
     clean: dict[str, Any] = {
-        "code": _text(doc, "code", where, errors, limit=60),
-        "name": _text(doc, "name", where, errors, limit=255),
-        "reference_note": _text(doc, "reference_note", where, errors, limit=2000, required=False),
-        "is_reference": _bool(doc, "is_reference", where, errors),
-        "min_respondents": _int(doc, "min_respondents", where, errors, low=2, high=1000, default=10),
-        "min_seconds": _int(doc, "min_seconds", where, errors, low=0, high=3600, default=60),
+        "code": _text(doc, "code", wk("code"), errors, limit=60),
+        "name": _text(doc, "name", wk("name"), errors, limit=255),
+        "reference_note": _text(doc, "reference_note", wk("reference_note"), errors, limit=2000, required=False),
+        "is_reference": _bool(doc, "is_reference", wk("is_reference"), errors),
+        "min_respondents": _int(doc, "min_respondents", wk("min_respondents"), errors, low=2, high=1000, default=10),
+        "min_seconds": _int(doc, "min_seconds", wk("min_seconds"), errors, low=0, high=3600, default=60),
     }
-    instrument_code = _text(doc, "instrument", where, errors, limit=60)
-    component_code = _text(doc, "component", where, errors, limit=20)
+    instrument_code = _text(doc, "instrument", wk("instrument"), errors, limit=60)
+    component_code = _text(doc, "component", wk("component"), errors, limit=20)
     component = (
         Component.objects.filter(instrument__code=instrument_code, code=component_code).first()
         if instrument_code and component_code
@@ -138,7 +142,7 @@ def validate(doc: Any, places: dict[str, str] | None = None, errors: list[str] |
     if instrument_code and component_code and (component is None or component.kind != SURVEY):
         errors.append(
             _at(
-                where,
+                wk("component"),
                 "component",
                 _("%(instrument)s has no survey component %(component)s")
                 % {"instrument": instrument_code, "component": component_code},
@@ -479,6 +483,7 @@ def parse_xlsx(data: bytes) -> tuple[dict[str, Any], dict[str, str], list[str]]:
             )
             continue
         doc[key] = _cell_value(key, values.get("value"))
+        places[f"questionnaire.{key}"] = _sheet_row("Questionnaire", number)
     scale = []
     for i, (number, values) in enumerate(sheets["Scale"]):
         places[f"scale[{i}]"] = _sheet_row("Scale", number)

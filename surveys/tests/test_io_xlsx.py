@@ -76,7 +76,7 @@ def test_every_xlsx_error_names_sheet_row_and_column_and_nothing_is_saved(questi
     assert "Sheet Items, row 9, field dimension: no dimension D9 on the sheet Dimensions" in errors
     assert "Sheet Items, row 3, field colour: unknown field" in errors
     assert "Sheet Scale, row 3, field point:" in errors
-    assert "Sheet Questionnaire, field min_seconds: a whole number" in errors
+    assert "Sheet Questionnaire, row 9, field min_seconds: a whole number" in errors
     assert "the dimension weights add up to" in errors
     assert questionnaire_document(Questionnaire.objects.get()) == before
 
