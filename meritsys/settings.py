@@ -339,6 +339,8 @@ JOB_KEEP_HOURS = env.int("JOB_KEEP_HOURS", default=24)
 # The survey's answer endpoint: submissions per client address per hour (an office behind one
 # NAT address answers together, so the limit is generous; it stops a script, not a ministry).
 SURVEY_SUBMISSIONS_PER_ADDRESS_HOUR = env.int("SURVEY_SUBMISSIONS_PER_ADDRESS_HOUR", default=600)
+# Wrong single-use codes (strict mode) one address may send in an hour before it is refused.
+SURVEY_CODE_GUESSES_PER_ADDRESS_HOUR = env.int("SURVEY_CODE_GUESSES_PER_ADDRESS_HOUR", default=30)
 
 if REDIS_URL:
     # Redis errors are a cache miss (logged once), so pages and saves keep working on the database.

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.limits import REASON_MAX, too_long_message
-from surveys.services import POPULATION_MAX
+from surveys.services import CODES_PER_ISSUE_MAX, POPULATION_MAX
 
 
 class OpenForm(forms.Form):
@@ -13,6 +13,15 @@ class OpenForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=8000,
         help_text=_("One unit per line: name; population. The populations add up to the staff population."),
+    )
+
+    strict = forms.BooleanField(
+        label=_("Strict mode: answering needs a single-use code"),
+        required=False,
+        help_text=_(
+            "One code per member of staff (per unit when units are given), printed on slips to cut out. "
+            "A code is never stored with the answers."
+        ),
     )
 
     def clean_units(self) -> list[tuple[str, int]]:
@@ -60,3 +69,20 @@ class ShortfallForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"max_length": too_long_message(REASON_MAX)},
     )
+
+
+class IssueForm(forms.Form):
+    count = forms.IntegerField(label=_("Number of codes"), min_value=1, max_value=CODES_PER_ISSUE_MAX)
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args: object, units: list[tuple[int, str]] | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if units:
+            self.fields["unit"].choices = units  # type: ignore[attr-defined]
+            self.fields["unit"].required = True
+        else:
+            del self.fields["unit"]
+
+
+class QuestionnaireUploadForm(forms.Form):
+    file = forms.FileField(label=_("Questionnaire file (.json or .xlsx)"))

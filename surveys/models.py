@@ -137,6 +137,12 @@ class Survey(models.Model):
     poster = models.FileField(upload_to=poster_upload_to, max_length=255, blank=True)
     # The day the lead was reminded that the close date nears with the sample not met (once).
     reminded_on = models.DateField(null=True, blank=True)
+    # Strict mode: answering needs a single-use code (surveys.codes). The key derives the codes
+    # and their digests; it is emptied, with every unused code, when the survey closes.
+    strict = models.BooleanField(_("strict mode (single-use codes)"), default=False)
+    code_key = models.CharField(max_length=64, blank=True)
+    codes_issued = models.PositiveIntegerField(default=0)
+    codes_used = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [length_constraint("shortfall_reason", REASON_MAX, name="survey_shortfall_reason_length")]
@@ -157,6 +163,8 @@ class SurveyUnit(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     population = models.PositiveIntegerField(_("staff population"))
     responses_count = models.PositiveIntegerField(default=0)
+    codes_issued = models.PositiveIntegerField(default=0)
+    codes_used = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["survey", "position"]
@@ -164,6 +172,39 @@ class SurveyUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def slips_upload_to(instance: "CodeBatch", filename: str) -> str:
+    return f"surveys/{instance.survey.assessment_id}/codes/{filename}"
+
+
+class CodeBatch(models.Model):
+    """One issue of single-use codes: the indices first_index .. first_index + count - 1 of the
+    survey's code sequence (the codes are derived again from the survey's key when printed)."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="code_batches")
+    unit = models.ForeignKey(SurveyUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    first_index = models.PositiveIntegerField()
+    count = models.PositiveIntegerField()
+    issued_at = models.DateTimeField(auto_now_add=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The printable A4 slips (link, QR code, code, instruction), rendered through the outbox.
+    slips = models.FileField(upload_to=slips_upload_to, max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["survey", "first_index"]
+
+
+class SurveyCode(models.Model):
+    """An unused single-use code, as its keyed digest only. Using the code deletes the row (in
+    the transaction that stores the response), so nothing stored ties a code to a response."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(SurveyUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "digest"], name="survey_code_digest_unique")]
 
 
 class Response(models.Model):
@@ -192,6 +233,7 @@ class SurveyEventKind(models.TextChoices):
     OPENED = "opened", _("Survey opened")
     EXCLUDED = "excluded", _("Flagged responses excluded")
     SHORTFALL = "shortfall", _("Sample shortfall accepted")
+    CODES = "codes", _("Single-use codes issued")
     CLOSED = "closed", _("Survey closed")
 
 

@@ -14,9 +14,18 @@ from django.utils.translation import get_language
 
 from accounts.models import AnyUser
 from assessments.access import assessments_visible_to
-from assessments.models import Assessment, Period
+from assessments.models import Assessment, Component, Period
 from surveys.domain import DimensionSpec, ItemSpec, QuestionnaireSpec
-from surveys.models import Dimension, Item, Questionnaire, Survey, SurveyStatus, SurveyUnit, SurveyWindow
+from surveys.models import (
+    CodeBatch,
+    Dimension,
+    Item,
+    Questionnaire,
+    Survey,
+    SurveyStatus,
+    SurveyUnit,
+    SurveyWindow,
+)
 
 
 def public_url(survey: Survey) -> str:
@@ -25,6 +34,34 @@ def public_url(survey: Survey) -> str:
     from django.urls import reverse
 
     return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("surveys:answer", args=[survey.public_id])
+
+
+def code_link(survey: Survey, code: str) -> str:
+    """The link printed (and in the QR code) on a slip: the code arrives filled in."""
+    from surveys.codes import grouped
+
+    return f"{public_url(survey)}?kode={grouped(code)}"
+
+
+def codes_of_batch(survey: Survey, batch: CodeBatch) -> list[str]:
+    """The batch's codes, derived again from the survey's key (none once the survey closed)."""
+    from surveys.codes import code_at
+
+    if not survey.code_key:
+        return []
+    return [code_at(survey.code_key, i) for i in range(batch.first_index, batch.first_index + batch.count)]
+
+
+def code_rows(survey: Survey) -> list[tuple[int, str, str, str]]:
+    """Every issued code for the lead's list: (batch number, unit, code as printed, link).
+    Whether a code was used is not shown (nothing says who answered)."""
+    from surveys.codes import grouped
+
+    rows: list[tuple[int, str, str, str]] = []
+    for number, batch in enumerate(survey.code_batches.select_related("unit"), start=1):
+        unit = batch.unit.name if batch.unit else ""
+        rows.extend((number, unit, grouped(code), code_link(survey, code)) for code in codes_of_batch(survey, batch))
+    return rows
 
 
 def assessments_with_survey(assessment_ids: Iterable[int]) -> set[int]:
@@ -135,6 +172,8 @@ def survey_accepting(survey: Survey, window: SurveyWindow | None, today: object 
 class UnitProgress:
     name: str
     target: int
+    codes_issued: int
+    codes_used: int
     # None when below the minimum of respondents (shown as "fewer than n").
     count: int | None
 
@@ -160,7 +199,11 @@ def survey_progress(survey: Survey) -> Progress:
     minimum = data.questionnaire.min_respondents
     units = [
         UnitProgress(
-            name=u.name, target=slovin(u.population), count=u.responses_count if u.responses_count >= minimum else None
+            name=u.name,
+            target=slovin(u.population),
+            codes_issued=u.codes_issued,
+            codes_used=u.codes_used,
+            count=u.responses_count if u.responses_count >= minimum else None,
         )
         for u in SurveyUnit.objects.filter(survey=survey)
     ]
@@ -303,4 +346,32 @@ def period_survey_figures(*, period_id: int) -> list[SurveyFigures]:
             dimensions,
             result_counted,
         ) in rows
+    ]
+
+
+@dataclass(frozen=True)
+class ComponentQuestionnaire:
+    component: Component
+    questionnaire: Questionnaire | None
+    in_use: bool
+
+
+def survey_components() -> list[ComponentQuestionnaire]:
+    """Every instrument's survey component with its questionnaire (admin's questionnaire page)."""
+    from assessments.domain.scoring import SURVEY
+
+    components = list(
+        Component.objects.filter(kind=SURVEY).select_related("instrument").order_by("instrument__code", "code")
+    )
+    questionnaires = {q.component_id: q for q in Questionnaire.objects.filter(component__in=components)}
+    used = set(
+        Survey.objects.filter(questionnaire__in=questionnaires.values()).values_list("questionnaire_id", flat=True)
+    )
+    return [
+        ComponentQuestionnaire(
+            component=c,
+            questionnaire=questionnaires.get(c.pk),
+            in_use=c.pk in questionnaires and questionnaires[c.pk].pk in used,
+        )
+        for c in components
     ]

@@ -72,3 +72,12 @@ def notify_survey_reminder(survey_id: int) -> int:
         body = render_to_string("surveys/email/reminder.txt", context)
     messages = [EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in leads]
     return get_connection().send_messages(messages) or 0
+
+
+@shared_task(**RETRY_TRANSIENT, soft_time_limit=540, time_limit=600)
+def survey_slips_task(batch_id: int) -> None:
+    """Render a batch's A4 sheets of single-use code slips."""
+    from surveys.models import CodeBatch
+
+    if CodeBatch.objects.filter(pk=batch_id).exists():
+        services.survey_slips_render(batch_id=batch_id)

@@ -154,6 +154,11 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "surveys:poster": (INSTITUTION_RESULTS, INSTITUTION_RESULTS),
     "surveys:window": (ADMIN, ADMIN),
     "surveys:questionnaire_export": (OVERSIGHT, OVERSIGHT),
+    "surveys:questionnaire_export_xlsx": (OVERSIGHT, OVERSIGHT),
+    "surveys:questionnaires": (ADMIN, ADMIN),
+    "surveys:questionnaire_upload": (ADMIN, ADMIN),
+    "surveys:codes_export": (OWNER_LEAD, OWNER_LEAD),
+    "surveys:slips": (OWNER_LEAD, OWNER_LEAD),
     "surveys:answer": (ALL, ALL),
     "surveys:thanks": (ALL, ALL),
     "healthz_live": (ALL, ALL),
@@ -239,14 +244,24 @@ def matrix_world(verification_started, admin_user, verifier, other_verifier, edi
 
     # A staff survey on the assessment (its instrument needs none for the pages to answer) and
     # open survey dates on the period, so the public page takes answers.
-    from surveys.models import Survey, SurveyWindow
+    from surveys.models import CodeBatch, Survey, SurveyWindow
     from surveys.reference import reference_questionnaire_ensure
 
     questionnaire = reference_questionnaire_ensure()
+    # In strict mode, so the lead's code list and slips exist.
     survey = Survey.objects.create(
-        assessment=assessment, questionnaire=questionnaire, public_id="matrix-survey", population=10, sample_target=10
+        assessment=assessment,
+        questionnaire=questionnaire,
+        public_id="matrix-survey",
+        population=10,
+        sample_target=10,
+        strict=True,
+        code_key="k" * 64,
+        codes_issued=10,
     )
     survey.poster.save("poster.pdf", ContentFile(b"%PDF-1.4 poster"), save=True)
+    batch = CodeBatch.objects.create(survey=survey, first_index=0, count=10)
+    batch.slips.save("kode.pdf", ContentFile(b"%PDF-1.4 slips"), save=True)
     SurveyWindow.objects.create(
         period=period, opens_on=timezone.localdate(), closes_on=timezone.localdate() + dt.timedelta(days=5)
     )
@@ -287,6 +302,9 @@ def matrix_world(verification_started, admin_user, verifier, other_verifier, edi
         "job": job.pk,
         "job_download": job.pk,
         "surveys:questionnaire_export": questionnaire.pk,
+        "surveys:questionnaire_export_xlsx": questionnaire.pk,
+        "surveys:questionnaire_upload": questionnaire.component_id,
+        "surveys:slips": batch.pk,
         "api_keys:revoke": apikey_create(user=lead, name="matrix", scope="read")[0].pk,
         "api:open_results": period.pk,
         "api:open_results_csv": period.pk,

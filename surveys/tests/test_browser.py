@@ -61,3 +61,38 @@ def test_the_demo_survey_is_answered_on_a_phone(browser_page):
     # The browser forgot the answers once they were sent.
     page.goto(f"{page.base_url}/s/{survey.public_id}/")
     assert page.locator("#survey-progress-label").inner_text() == "0 of 20 answered"
+
+
+def test_a_strict_survey_is_answered_with_the_code_from_a_slip(browser_page, assessment25, lead25):
+    from meritsys.tests.test_axe import axe_violations
+    from surveys import services
+    from surveys.selectors import code_rows
+
+    survey = services.survey_open(assessment=assessment25, user=lead25, population=20, strict=True)
+    first, second = (row[2] for row in code_rows(survey)[:2])
+    page = browser_page
+    page.set_viewport_size({"width": 360, "height": 740})
+    # Typed by hand, with a typo first.
+    page.goto(f"{page.base_url}/s/{survey.public_id}/")
+    assert axe_violations(page, page.url) == []
+    page.fill("#survey-code", "2222-2222")
+    page.click("#code-send")
+    assert "not a code of this survey" in page.locator("#survey-error").inner_text()
+    page.fill("#survey-code", second.lower().replace("-", " "))
+    page.click("#code-send")
+    assert page.locator("fieldset[data-item]").count() == 20
+    # The slip's QR code link: the code arrives filled in.
+    page.goto(f"{page.base_url}/s/{survey.public_id}/?kode={first}")
+    assert page.locator("#survey-code").input_value() == first
+    assert axe_violations(page, page.url) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    items = page.locator("fieldset[data-item]")
+    for n in range(items.count()):
+        items.nth(n).locator("label").nth(1 + n % 3).click()
+    page.click("#survey-send")
+    page.wait_for_selector("#survey-done")
+    assert Response.objects.filter(survey=survey).count() == 1
+    # The slip used again: a clear message, no questionnaire.
+    page.goto(f"{page.base_url}/s/{survey.public_id}/?kode={first}")
+    assert "already used" in page.locator("#survey-error").inner_text()
+    assert page.locator("fieldset[data-item]").count() == 0
