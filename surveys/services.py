@@ -326,7 +326,8 @@ def response_submit(
     In strict mode the code is checked first (format and check characters, no query) and used
     by one statement inside the transaction that stores the response (a DELETE of its digest:
     of two concurrent answers with one code, one stores, the other is refused). The code's unit
-    is the response's unit. Queries: 6 in open mode; strict adds the one DELETE."""
+    is the response's unit. Queries: 5 in open mode once the survey is cached (selectors); strict adds
+    the one DELETE."""
     if survey is None or survey.public_id != public_id:
         survey = survey_by_public_id(public_id)
     if survey is None:
