@@ -24,7 +24,7 @@ from accounts.roles import is_admin, is_verifier, membership_of
 from assessments.access import is_assigned_verifier
 from assessments.domain.scoring import BONUS, SURVEY, ComponentResult, ScoreResult
 from assessments.domain.standing import RESULT_STATUSES
-from assessments.models import Assessment, AspectRecommendation
+from assessments.models import AspectRecommendation, Assessment
 from assessments.scoring.selectors import score_comparison
 from certificates import documents
 from certificates.models import Decision, DecisionStatus
