@@ -4,8 +4,9 @@ other apps already compute, and the rule for its strengths.
 Nothing is recomputed here: the verified and self scores come from
 `assessments.scoring.selectors.score_comparison` (stored Score rows rebuilt by the one scoring
 module), the standing from `assessments.domain.standing`, the previous result from
-`dashboards.selectors.institution_history`, the survey's dimensions from
-`surveys.selectors.survey_progress` (which applies the questionnaire's minimum of respondents).
+the verified Score rows of its earlier decided assessments, the survey's dimensions from
+`surveys.selectors.survey_progress` (which applies the questionnaire's minimum of respondents;
+looked up by name, see `SURVEY_PROGRESS`).
 The report is rendered on demand (see `certificates.views.report_download` and
 docs/certificates.md): it is not a signed, stored document.
 
@@ -15,16 +16,18 @@ least `STRENGTH_SHARE` % of their maximum, highest share first (ties: aspect num
 
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import AnyUser
 from accounts.roles import is_admin, is_verifier, membership_of
 from assessments.access import is_assigned_verifier
 from assessments.domain.scoring import BONUS, SURVEY, ComponentResult, ScoreResult
-from assessments.domain.standing import RESULT_STATUSES
-from assessments.models import AspectRecommendation, Assessment
+from assessments.domain.standing import FINAL_STATUSES, RESULT_STATUSES
+from assessments.models import AspectRecommendation, Assessment, Component, Score, ScoreBasis
 from assessments.scoring.selectors import score_comparison
 from certificates import documents
 from certificates.models import Decision, DecisionStatus
@@ -167,21 +170,32 @@ def charter_parts(components: list[dict], places: int) -> tuple[documents.ValueP
     return tuple(parts)
 
 
-def _previous(assessment: Assessment, result: ScoreResult) -> documents.ReportPrevious | None:
-    """The institution's last final result in an earlier period, and the change from it."""
-    from dashboards.selectors import institution_history
+def previous_final(assessment: Assessment) -> tuple[Assessment, Score] | None:
+    """The institution's last final (decided) result in a period that opened before this one's,
+    with its verified score (one query). The same reading as the institution profile's history
+    (`dashboards.selectors.institution_history`), which certificates may not import: dashboards
+    comes after it in the app order (meritsys/tests/test_architecture.py)."""
+    row = (
+        Score.objects.select_related("assessment__period__instrument")
+        .filter(
+            basis=ScoreBasis.VERIFIED,
+            assessment__institution_id=assessment.institution_id,
+            assessment__status__in=FINAL_STATUSES,
+            assessment__period__self_assessment_opens__lt=assessment.period.self_assessment_opens,
+        )
+        .order_by("-assessment__period__self_assessment_opens", "-assessment__period_id")
+        .first()
+    )
+    return (row.assessment, row) if row is not None else None
 
-    history = institution_history(institution=assessment.institution)
-    earlier = []
-    for entry in history:
-        if entry["assessment"].pk == assessment.pk:
-            break
-        earlier.append(entry)
-    final = [e for e in earlier if e["decided"] and e["verified"] is not None]
-    if not final:
+
+def _previous(assessment: Assessment, result: ScoreResult) -> documents.ReportPrevious | None:
+    """The previous final result and the change from it."""
+    found = previous_final(assessment)
+    if found is None:
         return None
-    last = final[-1]
-    score, instrument = last["verified"], last["instrument"]
+    earlier, score = found
+    instrument = earlier.period.instrument
     if instrument.pk == assessment.period.instrument_id:
         change = formatting.signed(result.total - score.total, instrument.result_decimals)
         note = ""
@@ -191,7 +205,7 @@ def _previous(assessment: Assessment, result: ScoreResult) -> documents.ReportPr
         change = "indeks " + formatting.signed(result.index - score.index, formatting.INDEX_PLACES)
         note = "instrumen berbeda: dibandingkan dengan indeks (nilai dibagi maksimum)"
     return documents.ReportPrevious(
-        period_name=last["period"].name,
+        period_name=earlier.period.name,
         value=formatting.score(score.total, instrument.result_decimals),
         category=score.category_name,
         change=change,
@@ -199,26 +213,40 @@ def _previous(assessment: Assessment, result: ScoreResult) -> documents.ReportPr
     )
 
 
+# surveys comes after certificates in the app order, so this module never imports it: the survey
+# and its questionnaire are reached through the relations the surveys app adds to assessments'
+# models (`Assessment.survey`, `Component.questionnaire`), and its progress selector, which holds
+# the minimum-respondents rule, is looked up by name when a report is built (as core.jobs runs
+# the producers its callers name). A merge may rather let surveys register this section.
+SURVEY_PROGRESS = "surveys.selectors.survey_progress"
+
+
 def _survey(assessment: Assessment, components: tuple[ComponentResult, ...]) -> documents.ReportSurvey | None:
     """The staff survey's dimensions when the value has a survey component."""
-    if not any(c.kind == SURVEY for c in components):
+    codes = [c.code for c in components if c.kind == SURVEY]
+    if not codes:
         return None
-    from surveys.models import Survey
-    from surveys.selectors import questionnaire_for, survey_progress
-
-    survey = Survey.objects.filter(assessment=assessment).first()
+    try:
+        survey = assessment.survey  # the reverse one-to-one of surveys.Survey
+    except ObjectDoesNotExist:
+        survey = None
     if survey is None:
-        questionnaire = questionnaire_for(assessment)
-        minimum = questionnaire.min_respondents if questionnaire is not None else 0
+        component = Component.objects.filter(instrument_id=assessment.period.instrument_id, code=codes[0]).first()
+        try:
+            minimum = (
+                component.questionnaire.min_respondents if component is not None else 0
+            )  # reverse one-to-one of surveys.Questionnaire
+        except ObjectDoesNotExist:
+            minimum = 0
         return documents.ReportSurvey(run_here=False, minimum=formatting.count(minimum), counted="")
-    progress = survey_progress(survey)
+    progress = import_string(SURVEY_PROGRESS)(survey)
     shown = survey.result_counted >= progress.min_respondents
     return documents.ReportSurvey(
         run_here=True,
         minimum=formatting.count(progress.min_respondents),
         counted=formatting.count(survey.result_counted) if shown else "",
         dimensions=tuple(
-            documents.ReportDimension(name=dimension.name, value=formatting.index(value) if shown else formatting.EMPTY)
+            documents.ReportDimension(name=dimension.name, value=formatting.index(value))
             for dimension, value in progress.dimensions
         )
         if shown
