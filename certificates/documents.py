@@ -201,6 +201,8 @@ class ReportPrevious:
     change: str
     # Set when the previous period used another instrument: the change is then the index's.
     note: str = ""
+    # The previous instrument's name for its value ("Nilai"); empty: the same as the report's.
+    label: str = ""
 
 
 @dataclass(frozen=True)

@@ -210,6 +210,7 @@ def _previous(assessment: Assessment, result: ScoreResult) -> documents.ReportPr
         category=score.category_name,
         change=change,
         note=note,
+        label=instrument.result_label,
     )
 
 

@@ -127,6 +127,28 @@ def test_previous_final_result_gives_the_change(
     assert "Belum ada hasil final sebelumnya" in _squash(_report_text(client_for(lead), older, tmp_path))
 
 
+def test_previous_result_on_another_instrument_compares_the_index(
+    admin_user, institution, verifier, period, period25, tmp_path, django_capture_on_commit_callbacks
+):
+    from assessments.models import Component, ComponentValue
+    from assessments.scoring.services import score_compute
+
+    today = timezone.localdate()
+    Period.objects.filter(pk=period.pk).update(self_assessment_opens=today - dt.timedelta(days=400))
+    period.refresh_from_db()
+    make_scored(institution, period, 3, verifier=verifier)  # 40/2018: 300 of 400, index 0,75
+    _issue(admin_user, period, "1/KEP/2025", django_capture_on_commit_callbacks)
+    current = make_scored(institution, period25, 5, verifier=verifier, compute=False)
+    component = Component.objects.get(instrument=period25.instrument, kind="survey")
+    ComponentValue.objects.create(assessment=current, component=component, value="0.6")
+    score_compute(assessment_id=current.pk, basis="verified")  # 0,75 + 0,15 = 0,90
+    flat = _squash(_report_text(client_for(admin_user), current, tmp_path))
+    assert (
+        "Penilaian Uji: Nilai 300,00, kategori Baik; perubahan indeks +0,15 "
+        "(instrumen berbeda: dibandingkan dengan indeks (nilai dibagi maksimum))." in flat
+    )
+
+
 def test_draft_report_carries_the_mark_and_the_settings_body(admin_user, institution, verifier, period, tmp_path):
     assessment = make_scored(institution, period, 3, verifier=verifier)
     text = _report_text(client_for(admin_user), assessment, tmp_path)
