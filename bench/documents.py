@@ -8,7 +8,9 @@ Prints side by side:
   plain way, `HTML(string=...).write_pdf()` (the floor, for context: the old 1.5x target against
   it is retired, the charter is ceremonial now);
 - the time for a signed decision letter with an annex of 640 rows (target: under 10 s);
-- the wall time for 640 signed charters on two worker processes (target: under 60 s).
+- the wall time for 640 signed charters on two worker processes (target: under 60 s);
+- the wall time for 640 result reports (Laporan Hasil Penilaian, unsigned, half of them 40/2018
+  and half 19/2025 with survey dimensions) on two worker processes (target: under 3 minutes).
 No database: the documents are rendered from plain data, as `certificates.documents` allows. The
 signing certificate is a throwaway one made by `certificates.testing.make_pkcs12`.
 """
@@ -117,6 +119,131 @@ def letter_data(rows: int):
     )
 
 
+ASPECTS = [
+    ("Perencanaan Kebutuhan dan Standardisasi Jabatan", "0.125"),
+    ("Manajemen Talenta", "0.125"),
+    ("Pengembangan Kompetensi dan Karier", "0.15"),
+    ("Promosi, Rotasi, dan Mutasi", "0.1"),
+    ("Manajemen Kinerja", "0.15"),
+    ("Penggajian, Penghargaan, dan Disiplin", "0.125"),
+    ("Perlindungan dan Pelayanan", "0.1"),
+    ("Sistem Informasi Manajemen ASN", "0.125"),
+]
+SURVEY_DIMENSIONS = ["Keadilan", "Keterbukaan", "Kompetensi", "Kinerja", "Netralitas"]
+
+
+def report_data(i: int):
+    """A result report from plain data: even numbers 19/2025 (index, parts, survey), odd 40/2018."""
+    from decimal import Decimal
+
+    from certificates import documents, reports
+    from core import formatting
+
+    regime_2 = i % 2 == 0
+    scale = Decimal(1) if regime_2 else Decimal(400)
+    places = 2
+    aspects, rows = [], []
+    total_self = total_verified = Decimal(0)
+    for n, (name, weight) in enumerate(ASPECTS, start=1):
+        maximum = Decimal(weight) * scale
+        verified = maximum * Decimal(60 + (n * 7 + i) % 40) / 100
+        self_value = min(maximum, verified + maximum * Decimal((n + i) % 3) / 10)
+        total_self, total_verified = total_self + self_value, total_verified + verified
+        aspects.append(
+            documents.ReportAspect(
+                number=n,
+                name=name,
+                self_value=formatting.score(self_value, places),
+                verified_value=formatting.score(verified, places),
+                gap=formatting.signed(verified - self_value, places),
+                maximum=formatting.weight(maximum),
+            )
+        )
+        rows.append((n, name, verified, maximum))
+    survey_value = Decimal("0.7125")
+    value = total_verified * Decimal("0.75") + survey_value * Decimal("0.25") if regime_2 else total_verified
+    parts = (
+        (
+            documents.ValuePart(
+                "Kematangan penerapan (penilaian mandiri terverifikasi)",
+                formatting.score(total_verified, places),
+                "75%",
+            ),
+            documents.ValuePart("Survei pegawai", formatting.score(survey_value, places), "25%"),
+            documents.ValuePart("Nilai tambah inovasi", formatting.score(0, places), ""),
+        )
+        if regime_2
+        else ()
+    )
+    return documents.ReportData(
+        issuer=issuer(),
+        institution=f"Pemerintah Kabupaten Contoh Nomor {i} Provinsi Percobaan",
+        kind_name="Pemerintah Kabupaten",
+        period_name="Penilaian 2026 Semester II",
+        instrument_name=(
+            "Instrumen Pengukuran Penerapan Sistem Merit (referensi PermenPANRB 19/2025)"
+            if regime_2
+            else "Instrumen Penilaian Sistem Merit (referensi PermenPANRB 40/2018)"
+        ),
+        regulation=(
+            "Peraturan Menteri Pendayagunaan Aparatur Negara dan Reformasi Birokrasi Nomor 19 Tahun 2025 "
+            "tentang Penyelenggaraan Sistem Merit dalam Manajemen Aparatur Sipil Negara"
+            if regime_2
+            else "Peraturan Menteri PANRB Nomor 40 Tahun 2018 tentang Pedoman Sistem Merit",
+        ),
+        result_label="Indeks Sistem Merit (NISM)" if regime_2 else "Nilai",
+        final=True,
+        decision_number="12/KEP.KASN/XI/2026",
+        decision_date="22 November 2026",
+        value=formatting.score(value, places),
+        maximum=formatting.weight(scale),
+        category="Menengah" if regime_2 else "Baik",
+        index=formatting.index(value / scale) if regime_2 else "",
+        parts=parts,
+        previous=documents.ReportPrevious(
+            period_name="Penilaian 2025 Semester II",
+            value=formatting.score(value * Decimal("0.9"), places),
+            category="Lanjutan" if regime_2 else "Kurang",
+            change=formatting.signed(value * Decimal("0.1"), places),
+            note=("kategori Lanjutan menjadi Menengah" if regime_2 else "kategori Kurang menjadi Baik"),
+        ),
+        aspects=tuple(aspects),
+        totals=documents.ReportAspect(
+            number=0,
+            name="Jumlah (kematangan)" if regime_2 else "Jumlah",
+            self_value=formatting.score(total_self, places),
+            verified_value=formatting.score(total_verified, places),
+            gap=formatting.signed(total_verified - total_self, places),
+            maximum=formatting.weight(scale),
+        ),
+        strength_rule=reports.strength_rule(),
+        strengths=tuple(reports.strengths(rows, places)),
+        recommendations=tuple(
+            documents.ReportRecommendation(
+                number=n,
+                name=name,
+                text=(
+                    f"Lengkapi bukti dukung pelaksanaan aspek {name.lower()} dan tetapkan target tahunan yang "
+                    "terukur; pantau pelaksanaannya setiap triwulan dan laporkan kepada pejabat pembina kepegawaian."
+                ),
+            )
+            for n, (name, _weight) in enumerate(ASPECTS, start=1)
+        ),
+        survey=documents.ReportSurvey(
+            run_here=True,
+            minimum="10",
+            counted=formatting.count(212 + i),
+            dimensions=tuple(
+                documents.ReportDimension(name=name, value=formatting.index(Decimal("0.6") + Decimal(k) / 20))
+                for k, name in enumerate(SURVEY_DIMENSIONS)
+            ),
+        )
+        if regime_2
+        else None,
+        generated_at="3 Desember 2026 09.30 WIB",
+    )
+
+
 def median_seconds(fn, repeat: int) -> float:
     fn()  # warm-up: imports, fonts, stylesheet
     times = []
@@ -133,10 +260,20 @@ def _render_charter(i: int) -> int:
     return len(sign(documents.charter_pdf(charter_data(i))))
 
 
+def _render_report(i: int) -> tuple[int, float]:
+    """One report's size and the CPU time its worker spent on it (machine load does not count)."""
+    from certificates import documents
+
+    start = time.process_time()
+    size = len(documents.report_pdf(report_data(i)))
+    return size, time.process_time() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--charters", type=int, default=640)
     parser.add_argument("--rows", type=int, default=640)
+    parser.add_argument("--reports", type=int, default=640)
     parser.add_argument("--repeat", type=int, default=31)
     args = parser.parse_args()
     import tempfile
@@ -163,6 +300,7 @@ def main() -> None:
         "charter, render": lambda: documents.charter_pdf(data),
         "charter, sign": lambda: sign(charter_bytes),
         "letter with 1 annex row, render + sign": lambda: sign(documents.letter_pdf(one_row)),
+        "result report 19/2025, render": lambda: documents.report_pdf(report_data(0)),
     }
     wall: dict[str, list[float]] = {name: [] for name in jobs}
     cpu: dict[str, list[float]] = {name: [] for name in jobs}
@@ -192,6 +330,15 @@ def main() -> None:
     batch_seconds = time.perf_counter() - start
     batch_render_seconds = time.perf_counter() - pool_ready
 
+    start = time.perf_counter()
+    with get_context("spawn").Pool(2, initializer=_setup) as pool:
+        pool_ready = time.perf_counter()
+        report_results = pool.map(_render_report, range(args.reports), chunksize=8)
+    report_sizes = [size for size, _cpu in report_results]
+    report_cpu = sum(cpu for _size, cpu in report_results)
+    reports_seconds = time.perf_counter() - start
+    reports_render_seconds = time.perf_counter() - pool_ready
+
     print(f"WeasyPrint {__import__('weasyprint').__version__}, {os.cpu_count()} CPUs, {args.repeat} repeats")
     print(f"{'per document, median':<46}{'wall':>9}      {'CPU':>9}    CPU / floor")
     floor_cpu = statistics.median(cpu["floor: one-line page, plain write_pdf()"])
@@ -206,6 +353,16 @@ def main() -> None:
     print(
         f"{f'{args.charters} signed charters, 2 worker processes':<46}{batch_seconds:9.2f} s    "
         f"({batch_render_seconds:.2f} s after pool start; {sum(sizes) / 1024 / 1024:.1f} MiB; target < 60 s)"
+    )
+    print(
+        f"{f'{args.reports} result reports, 2 worker processes':<46}{reports_seconds:9.2f} s    "
+        f"({reports_render_seconds:.2f} s after pool start; {sum(report_sizes) / 1024 / 1024:.1f} MiB; "
+        "target < 180 s)"
+    )
+    print(
+        f"{'  CPU in the workers, all reports':<46}{report_cpu:9.2f} s    "
+        f"({report_cpu / max(args.reports, 1) * 1000:.0f} ms per report; wall on an idle 2-core machine "
+        f"about {report_cpu / 2:.0f} s)"
     )
 
 

@@ -142,6 +142,116 @@ class CharterData:
     result_label: str = ""
     # Revoked charters carry a large mark with the date of the revocation.
     revoked_on: str = ""
+    # When the instrument has more than one component (19/2025: maturity, staff survey, bonus):
+    # each component's short name, value and weight, printed next to the value. Empty: one line.
+    parts: tuple["ValuePart", ...] = ()
+
+
+@dataclass(frozen=True)
+class ValuePart:
+    """One component of a multi-component value, as a charter or report prints it."""
+
+    name: str
+    value: str
+    weight: str  # as a share of the final value ("75%"); empty for a bonus added as it is
+
+
+_PARENTHESIS = re.compile(r"\s*\([^)]*\)")
+
+
+def part_name(name: str) -> str:
+    """A component's name without its parenthetical note, for one line on a charter:
+    "Kematangan penerapan (penilaian mandiri terverifikasi)" → "Kematangan penerapan"."""
+    return _PARENTHESIS.sub("", name).strip() or name
+
+
+@dataclass(frozen=True)
+class ReportAspect:
+    number: int
+    name: str
+    self_value: str
+    verified_value: str
+    gap: str
+    maximum: str
+
+
+@dataclass(frozen=True)
+class ReportStrength:
+    number: int
+    name: str
+    value: str
+    maximum: str
+    share: str
+
+
+@dataclass(frozen=True)
+class ReportRecommendation:
+    number: int
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ReportPrevious:
+    """The institution's previous final result and the change from it."""
+
+    period_name: str
+    value: str
+    category: str
+    change: str
+    # Set when the previous period used another instrument: the change is then the index's.
+    note: str = ""
+    # The previous instrument's name for its value ("Nilai"); empty: the same as the report's.
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class ReportDimension:
+    name: str
+    value: str  # "—" below the questionnaire's minimum of respondents
+
+
+@dataclass(frozen=True)
+class ReportSurvey:
+    """The staff survey's dimensions (19/2025), under the minimum-respondents rule."""
+
+    run_here: bool  # False: the figure was entered from a survey run elsewhere
+    minimum: str
+    counted: str  # "" below the minimum (no figure is shown)
+    dimensions: tuple[ReportDimension, ...] = ()
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.counted)
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """The result report (Laporan Hasil Penilaian) of one institution in one period."""
+
+    issuer: Issuer
+    institution: str
+    kind_name: str
+    period_name: str
+    instrument_name: str
+    regulation: tuple[str, ...]
+    result_label: str
+    final: bool  # the decision that covers the assessment is issued
+    decision_number: str
+    decision_date: str
+    value: str
+    maximum: str
+    category: str
+    index: str  # "" unless the value has more than one component
+    parts: tuple[ValuePart, ...]
+    previous: ReportPrevious | None
+    aspects: tuple[ReportAspect, ...]
+    totals: ReportAspect
+    strength_rule: str
+    strengths: tuple[ReportStrength, ...]
+    recommendations: tuple[ReportRecommendation, ...]
+    survey: ReportSurvey | None
+    generated_at: str
 
 
 DICTUM_ORDINALS = ("KESATU", "KEDUA", "KETIGA", "KEEMPAT", "KELIMA", "KEENAM", "KETUJUH", "KEDELAPAN")
@@ -299,6 +409,14 @@ def letter_html(data: LetterData) -> str:
 
 def charter_html(data: CharterData) -> str:
     return render_to_string("certificates/documents/charter.html", {"d": data, "qr": qr_data_uri(data.verify_url)})
+
+
+def report_html(data: ReportData) -> str:
+    return render_to_string("certificates/documents/report.html", {"d": data})
+
+
+def report_pdf(data: ReportData) -> bytes:
+    return pdf_from_html(report_html(data), "report.css")
 
 
 def letter_pdf(data: LetterData) -> bytes:

@@ -218,6 +218,7 @@ class MemberRow:
     category: str
     certificate: Certificate | None
     privilege: bool
+    assessment_id: int = 0
 
 
 def decision_members(*, decision: Decision, category: str = "", query: str = "") -> tuple[list[MemberRow], list[str]]:
@@ -237,6 +238,7 @@ def decision_members(*, decision: Decision, category: str = "", query: str = "")
             category=e.score.category_name if e.score else "",
             certificate=charters.get(e.assessment.institution_id),
             privilege=e.assessment.institution_id in privileged,
+            assessment_id=e.assessment.pk,
         )
         for e in entries
     ]

@@ -561,7 +561,19 @@ def charter_data(*, certificate: Certificate) -> documents.CharterData:
         serial=certificate.serial,
         verify_url=verify_url(certificate.serial),
         revoked_on=revoked_on,
+        parts=_charter_parts(certificate=certificate, places=instrument.result_decimals),
     )
+
+
+def _charter_parts(*, certificate: Certificate, places: int) -> tuple[documents.ValuePart, ...]:
+    """The survey part next to the value when the instrument has more than one component: read
+    from the assessment's verified score, final since the decision (one query)."""
+    from certificates.reports import charter_parts
+
+    score = Score.objects.filter(assessment_id=certificate.assessment_id, basis=ScoreBasis.VERIFIED).first()
+    if score is None or len(score.components or []) < 2:
+        return ()
+    return charter_parts(list(score.components), places)
 
 
 def document_finish(pdf: bytes, *, reason: str, location: str) -> tuple[bytes, bool]:

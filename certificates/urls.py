@@ -17,6 +17,7 @@ urlpatterns = [
     path("decisions/<int:pk>/letter.pdf", views.letter_download, name="letter_download"),
     path("decisions/<int:pk>/charters.zip", views.charters_zip, name="charters_zip"),
     path("charters/<int:pk>/charter.pdf", views.charter_download, name="charter_download"),
+    path("assessments/<int:pk>/report.pdf", views.report_download, name="report_download"),
     path("charters/<int:pk>/revoke/", views.certificate_revoke, name="certificate_revoke"),
     path("charters/<int:pk>/reinstate/", views.certificate_reinstate, name="certificate_reinstate"),
     # Public verification: short URLs, printed on the charter and carried by its QR code.

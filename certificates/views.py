@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required
 from accounts.roles import is_admin
-from certificates import selectors, services, signing
+from certificates import documents, reports, selectors, services, signing
 from certificates.access import access_charter, access_letter
 from certificates.forms import DecisionForm, ReinstateForm, RevokeForm, VerifyFileForm, VerifyForm
 from certificates.models import Certificate, Decision
@@ -67,6 +67,30 @@ def charter_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     return _private_pdf(
         certificate.pdf, f"Piagam-{services.safe_file_name(certificate.institution.code)}-{certificate.serial}.pdf"
     )
+
+
+@require_GET
+@login_required
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The result report of one assessment, rendered on demand (certificates/reports.py)."""
+    assessment = reports.access_report(request.user, pk)
+    pdf = documents.report_pdf(reports.report_data(assessment=assessment))
+    audit_access(
+        instance=assessment,
+        user=request.user,
+        request=request,
+        detail={
+            "institution": assessment.institution_id,
+            "period": assessment.period_id,
+            "assessment": assessment.pk,
+            "document": "report",
+        },
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{reports.report_file_name(assessment)}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- admin --------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Remake the document images in docs/certificates.md (first page of each PDF, via pdftoppm).
+"""Remake the document images in docs/certificates.md (first and last page of each PDF, via pdftoppm).
 
     .venv/bin/python scripts/document_images.py
 
@@ -36,6 +36,22 @@ def main() -> None:
     files = {
         "letter": bench.sign(documents.letter_pdf(bench.letter_data(12))),
         "charter": bench.sign(documents.charter_pdf(bench.charter_data(1))),
+        "report": documents.report_pdf(bench.report_data(0)),
+        # A 19/2025 charter: the survey part next to the index.
+        "charter-2025": bench.sign(
+            documents.charter_pdf(
+                dataclasses.replace(
+                    bench.charter_data(3),
+                    result_label="Indeks Sistem Merit (NISM)",
+                    score="0,90",
+                    category="Tinggi",
+                    parts=(
+                        documents.ValuePart("Kematangan penerapan", "1,00", "75%"),
+                        documents.ValuePart("Survei pegawai", "0,62", "25%"),
+                    ),
+                )
+            )
+        ),
         "charter-revoked": bench.sign(
             documents.charter_pdf(dataclasses.replace(bench.charter_data(2), revoked_on="3 Desember 2026"))
         ),
@@ -44,7 +60,8 @@ def main() -> None:
         path = work / f"{name}.pdf"
         path.write_bytes(pdf)
         target = ROOT / "docs" / f"document-{name}"
-        # The letter: its first page and its last (the signed lampiran); a charter is one page.
+        # The letter: its first page and its last (the signed lampiran); a charter is one page;
+        # the result report (19/2025 sample): its first page and its last.
         last = len(PdfReader(path).pages)
         for page in sorted({1, last}):
             command = ["pdftoppm", "-r", "60", "-png", "-f", str(page), "-l", str(page), str(path), str(target)]

@@ -128,6 +128,10 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "certificates:letter_download": (OWNER | OVERSIGHT, NOBODY),
     "certificates:charters_zip": (ADMIN, NOBODY),
     "certificates:charter_download": (OWNER | ADMIN, NOBODY),
+    # The matrix's assessment is still in verification: no result report for anyone yet (404,
+    # the login page for anonymous). certificates/tests/test_reports.py has the matrix for a
+    # verified and a decided assessment.
+    "certificates:report_download": (NOBODY, NOBODY),
     "certificates:certificate_revoke": (ADMIN, ADMIN),
     "certificates:certificate_reinstate": (ADMIN, ADMIN),
     "certificates:verify_lookup": (ALL, NOBODY),
