@@ -4,9 +4,9 @@ other apps already compute, and the rule for its strengths.
 Nothing is recomputed here: the verified and self scores come from
 `assessments.scoring.selectors.score_comparison` (stored Score rows rebuilt by the one scoring
 module), the standing from `assessments.domain.standing`, the previous result from
-the verified Score rows of its earlier decided assessments, the survey's dimensions from
-`surveys.selectors.survey_progress` (which applies the questionnaire's minimum of respondents;
-looked up by name, see `SURVEY_PROGRESS`).
+the verified Score rows of its earlier decided assessments, the survey's dimensions from the
+builder the surveys app registers (`survey_section_register`; it applies the questionnaire's
+minimum of respondents).
 The report is rendered on demand (see `certificates.views.report_download` and
 docs/certificates.md): it is not a signed, stored document.
 
@@ -14,12 +14,11 @@ Strengths (a rule of this report, written in it): the aspects whose verified val
 least `STRENGTH_SHARE` % of their maximum, highest share first (ties: aspect number).
 """
 
+from collections.abc import Callable
 from decimal import Decimal
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django.utils import timezone, translation
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import AnyUser
@@ -27,7 +26,7 @@ from accounts.roles import is_admin, is_verifier, membership_of
 from assessments.access import is_assigned_verifier
 from assessments.domain.scoring import BONUS, SURVEY, ComponentResult, ScoreResult
 from assessments.domain.standing import FINAL_STATUSES, RESULT_STATUSES
-from assessments.models import AspectRecommendation, Assessment, Component, Score, ScoreBasis
+from assessments.models import AspectRecommendation, Assessment, Score, ScoreBasis
 from assessments.scoring.selectors import score_comparison
 from certificates import documents
 from certificates.models import Decision, DecisionStatus
@@ -214,45 +213,25 @@ def _previous(assessment: Assessment, result: ScoreResult) -> documents.ReportPr
     )
 
 
-# surveys comes after certificates in the app order, so this module never imports it: the survey
-# and its questionnaire are reached through the relations the surveys app adds to assessments'
-# models (`Assessment.survey`, `Component.questionnaire`), and its progress selector, which holds
-# the minimum-respondents rule, is looked up by name when a report is built (as core.jobs runs
-# the producers its callers name). A merge may rather let surveys register this section.
-SURVEY_PROGRESS = "surveys.selectors.survey_progress"
+# The staff survey's section comes from the surveys app, which comes after this one in the app
+# order: it registers its builder when it starts (surveys/apps.py, surveys/reports.py), so this
+# module never imports it and the minimum-respondents rule stays in the surveys app.
+SurveySection = Callable[[Assessment, str], documents.ReportSurvey]
+_survey_sections: list[SurveySection] = []
+
+
+def survey_section_register(builder: SurveySection) -> None:
+    """Let the surveys app build the report's survey section (called from its AppConfig.ready)."""
+    if builder not in _survey_sections:
+        _survey_sections.append(builder)
 
 
 def _survey(assessment: Assessment, components: tuple[ComponentResult, ...]) -> documents.ReportSurvey | None:
     """The staff survey's dimensions when the value has a survey component."""
     codes = [c.code for c in components if c.kind == SURVEY]
-    if not codes:
+    if not codes or not _survey_sections:
         return None
-    try:
-        survey = assessment.survey  # the reverse one-to-one of surveys.Survey
-    except ObjectDoesNotExist:
-        survey = None
-    if survey is None:
-        component = Component.objects.filter(instrument_id=assessment.period.instrument_id, code=codes[0]).first()
-        try:
-            minimum = (
-                component.questionnaire.min_respondents if component is not None else 0
-            )  # reverse one-to-one of surveys.Questionnaire
-        except ObjectDoesNotExist:
-            minimum = 0
-        return documents.ReportSurvey(run_here=False, minimum=formatting.count(minimum), counted="")
-    progress = import_string(SURVEY_PROGRESS)(survey)
-    shown = survey.result_counted >= progress.min_respondents
-    return documents.ReportSurvey(
-        run_here=True,
-        minimum=formatting.count(progress.min_respondents),
-        counted=formatting.count(survey.result_counted) if shown else "",
-        dimensions=tuple(
-            documents.ReportDimension(name=dimension.name, value=formatting.index(value))
-            for dimension, value in progress.dimensions
-        )
-        if shown
-        else (),
-    )
+    return _survey_sections[0](assessment, codes[0])
 
 
 def report_data(*, assessment: Assessment) -> documents.ReportData:
