@@ -570,6 +570,8 @@ def _charter_parts(*, certificate: Certificate, places: int) -> tuple[documents.
     from the assessment's verified score, final since the decision (one query)."""
     from certificates.reports import charter_parts
 
+    if certificate.assessment_id is None:  # a charter built from data alone (no assessment behind it)
+        return ()
     score = Score.objects.filter(assessment_id=certificate.assessment_id, basis=ScoreBasis.VERIFIED).first()
     if score is None or len(score.components or []) < 2:
         return ()
