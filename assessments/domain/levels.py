@@ -21,6 +21,16 @@ SCALE_MAX_COUNT = 10
 
 
 @dataclass(frozen=True)
+class LevelChoice:
+    """One level an indicator offers, as its answer form shows it."""
+
+    level: int
+    name: str
+    descriptor: str
+    needs_evidence: bool
+
+
+@dataclass(frozen=True)
 class ScaleStep:
     number: int
     name: str
@@ -71,6 +81,13 @@ class LevelScale:
 
     def needs_evidence(self, level: int | None) -> bool:
         return level is not None and level >= self.evidence_from
+
+    def choices(self, descriptors: Iterable[tuple[int, str]]) -> tuple[LevelChoice, ...]:
+        """An indicator's (level, descriptor) pairs with the scale's name and evidence rule beside each."""
+        return tuple(
+            LevelChoice(level, self.name_of(level), descriptor, self.needs_evidence(level))
+            for level, descriptor in descriptors
+        )
 
     def problems(self) -> list[tuple[str, dict[str, object]]]:
         """What is wrong with the scale, as (message, parameters) pairs for the caller to translate."""

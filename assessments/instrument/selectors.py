@@ -101,10 +101,38 @@ def instrument_aspects(*, instrument_id: int) -> tuple[Aspect, ...]:
     return aspects
 
 
+_INDICATORS: dict[int, dict[int, Indicator]] = {}
+
+
+def instrument_indicators(*, instrument_id: int) -> dict[int, Indicator]:
+    """An instrument's indicators by id, in order, each with its aspect (from `instrument_aspects`),
+    sub-aspect, levels and `level_choices`. Read once per process for a published instrument: the
+    aspect page and every save render them. Treat the rows as read-only."""
+    cached = _INDICATORS.get(instrument_id)
+    if cached is not None:
+        return cached
+    aspects = {aspect.pk: aspect for aspect in instrument_aspects(instrument_id=instrument_id)}
+    scale = level_scale(instrument_id=instrument_id)
+    indicators: dict[int, Indicator] = {}
+    for indicator in (
+        Indicator.objects.filter(aspect__instrument_id=instrument_id)
+        .select_related("sub_aspect")
+        .prefetch_related(Prefetch("levels", queryset=Level.objects.order_by("level")))
+        .order_by("aspect__number", "position", "code")
+    ):
+        indicator.aspect = aspects[indicator.aspect_id]
+        indicator.level_choices = scale.choices((lv.level, lv.descriptor) for lv in indicator.levels.all())
+        indicators[indicator.pk] = indicator
+    if aspects and next(iter(aspects.values())).instrument.is_published:
+        _INDICATORS[instrument_id] = indicators
+    return indicators
+
+
 def scales_forget() -> None:
-    """Drop the memoised scales and aspects (tests, whose rolled-back databases reuse ids)."""
+    """Drop the memoised scales, aspects and indicators (tests, whose rolled-back databases reuse ids)."""
     _SCALES.clear()
     _ASPECTS.clear()
+    _INDICATORS.clear()
 
 
 def component_values(*, assessment_id: int) -> dict[str, Decimal]:

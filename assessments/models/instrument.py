@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from assessments.domain.levels import SCALE_CEILING, SCALE_FLOOR, LevelScale, ScaleStep
+from assessments.domain.levels import SCALE_CEILING, SCALE_FLOOR, LevelChoice, LevelScale, ScaleStep
 from assessments.domain.scoring import BONUS, MATURITY, SURVEY
 
 # Weights and minima keep six decimals (0,0375; 0,125) up to 9.999.999 (max_digits=13,
@@ -188,6 +188,9 @@ class Indicator(models.Model):
     evidence_hint = models.TextField(_("evidence hint"), blank=True)
     # The indicator's weight on the result scale: worth this much at the top level.
     max_score = models.DecimalField(_("weight"), max_digits=13, decimal_places=6)
+    # The levels as an answer form offers them: filled, not stored, by
+    # `assessments.instrument.selectors.instrument_indicators`.
+    level_choices: tuple[LevelChoice, ...] = ()
 
     class Meta:
         ordering = ["aspect__number", "position", "code"]

@@ -9,14 +9,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import AnyUser
 from accounts.roles import membership_of
 from assessments.domain.scoring import ScoreResult, score
-from assessments.instrument.selectors import component_values, instrument_aspects, instrument_spec, level_scale
+from assessments.instrument.selectors import (
+    component_values,
+    instrument_aspects,
+    instrument_indicators,
+    instrument_spec,
+    level_scale,
+)
 from assessments.models import (
     Answer,
     AnswerHistory,
@@ -25,7 +31,6 @@ from assessments.models import (
     Clarification,
     Evidence,
     Extension,
-    Level,
     Period,
     ReviewState,
     TransitionLog,
@@ -163,46 +168,101 @@ def missing_items(*, assessment: Assessment) -> list[MissingItem]:
     return items
 
 
-def _answer_queryset() -> QuerySet[Answer]:
-    return (
-        Answer.objects.select_related("indicator__aspect", "indicator__sub_aspect", "updated_by", "assessment")
+# History rows written by verifiers (the verified level and note): the institution sees them only
+# once it may see verified levels.
+VERIFIER_HISTORY_FIELDS = frozenset({"verified_level", "verified_note"})
+# An indicator block lists its answer's newest changes; the count beside them is of all of them.
+HISTORY_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class AnswerBlock:
+    """What an indicator block shows: the answer (its indicator, evidence and clarifications loaded)
+    and the newest changes a reader may see, with how many there are in all."""
+
+    answer: Answer
+    history: list[AnswerHistory]
+    history_total: int
+
+
+def _history_rows(*, hide_verifier_fields: bool) -> QuerySet[AnswerHistory]:
+    rows = AnswerHistory.objects.select_related("user")
+    if hide_verifier_fields:
+        rows = rows.exclude(field__in=VERIFIER_HISTORY_FIELDS)
+    # Every row carries the count of its answer's visible changes, so the newest few and the
+    # total come back in one query.
+    return rows.annotate(changes=Window(Count("id"), partition_by=[F("answer_id")])).order_by("-at", "-id")
+
+
+def _changes(rows: list[AnswerHistory]) -> int:
+    """The count `_history_rows` puts on every row (0 when the answer has no visible change)."""
+    return int(getattr(rows[0], "changes", 0)) if rows else 0
+
+
+def answer_history_recent(*, answer: Answer, hide_verifier_fields: bool) -> tuple[list[AnswerHistory], int]:
+    """An answer's newest changes (at most `HISTORY_SHOWN`) and the number of all (one query)."""
+    rows = list(_history_rows(hide_verifier_fields=hide_verifier_fields).filter(answer=answer)[:HISTORY_SHOWN])
+    return rows, _changes(rows)
+
+
+def _answer_blocks(*, assessment: Assessment, hide_verifier_fields: bool, **filters: Any) -> list[AnswerBlock]:
+    """Answers with evidence, clarifications and recent history in four queries; the indicators come
+    from the instrument's memoised rows (`instrument_indicators`), the assessment is the caller's."""
+    indicators = instrument_indicators(instrument_id=assessment.period.instrument_id)
+    answers = list(
+        Answer.objects.filter(assessment=assessment, **filters)
+        .select_related("updated_by")
         .prefetch_related(
-            Prefetch("indicator__levels", queryset=Level.objects.order_by("level")),
             Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by").order_by("uploaded_at", "id")),
-            Prefetch("history", queryset=AnswerHistory.objects.select_related("user").order_by("-at", "-id")),
             Prefetch(
                 "clarifications",
                 queryset=Clarification.objects.select_related("asked_by", "replied_by").order_by("-asked_at", "-id"),
             ),
+            Prefetch(
+                "history",
+                queryset=_history_rows(hide_verifier_fields=hide_verifier_fields)[:HISTORY_SHOWN],
+                to_attr="recent_history",
+            ),
         )
-        .order_by("indicator__position", "indicator__code")
     )
+    order = {pk: position for position, pk in enumerate(indicators)}
+    answers.sort(key=lambda a: order.get(a.indicator_id, len(order)))
+    blocks = []
+    for answer in answers:
+        indicator = indicators.get(answer.indicator_id)
+        if indicator is not None:  # a published instrument's indicators do not change
+            answer.indicator = indicator
+        answer.assessment = assessment
+        recent: list[AnswerHistory] = answer.recent_history  # type: ignore[attr-defined]  # set by the Prefetch
+        blocks.append(AnswerBlock(answer, recent, _changes(recent)))
+    return blocks
 
 
-def aspect_answers(*, assessment: Assessment, aspect: Aspect) -> list[Answer]:
-    """The aspect's answers with levels, evidence, history and clarifications (constant queries)."""
-    return list(_answer_queryset().filter(assessment=assessment, indicator__aspect=aspect))
+def aspect_blocks(*, assessment: Assessment, aspect: Aspect, hide_verifier_fields: bool) -> list[AnswerBlock]:
+    """The aspect's indicator blocks in the instrument's order (constant queries)."""
+    indicators = instrument_indicators(instrument_id=assessment.period.instrument_id)
+    ids = [pk for pk, indicator in indicators.items() if indicator.aspect_id == aspect.pk]
+    return _answer_blocks(assessment=assessment, hide_verifier_fields=hide_verifier_fields, indicator_id__in=ids)
 
 
-def answer_detail(*, answer_id: int) -> Answer:
-    return _answer_queryset().get(pk=answer_id)
+def answer_block(*, assessment: Assessment, answer_id: int, hide_verifier_fields: bool) -> AnswerBlock:
+    """One indicator block, loaded like `aspect_blocks` (for the htmx responses)."""
+    return _answer_blocks(assessment=assessment, hide_verifier_fields=hide_verifier_fields, pk=answer_id)[0]
 
 
 def answer_for_indicator(*, assessment: Assessment, indicator_id: Any) -> Answer | None:
-    """The assessment's answer to an indicator, or None if the indicator is not in its instrument."""
+    """The assessment's answer to an indicator, or None if the indicator is not in its instrument.
+    The answer carries the instrument's memoised indicator (with its aspect)."""
     try:
-        indicator_id = int(indicator_id)
+        indicator = instrument_indicators(instrument_id=assessment.period.instrument_id).get(int(indicator_id))
     except (TypeError, ValueError):
         return None
-    return (
-        Answer.objects.select_related("indicator__aspect")
-        .filter(
-            assessment=assessment,
-            indicator_id=indicator_id,
-            indicator__aspect__instrument_id=assessment.period.instrument_id,
-        )
-        .first()
-    )
+    if indicator is None:
+        return None
+    answer = Answer.objects.filter(assessment=assessment, indicator_id=indicator.pk).first()
+    if answer is not None:
+        answer.indicator = indicator
+    return answer
 
 
 def self_score_preview(*, assessment: Assessment) -> ScoreResult:

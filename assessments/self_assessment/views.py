@@ -27,13 +27,14 @@ from assessments.access import (
     is_member_of,
     open_moves,
 )
-from assessments.instrument.selectors import instrument_aspects, level_scale
+from assessments.instrument.selectors import instrument_aspects
 from assessments.models import Answer, Aspect, Assessment, AssessmentStatus, Clarification, Extension
 from assessments.periods import selectors as period_selectors
 from assessments.periods import services as period_services
 from assessments.scoring import selectors as selectors_scores
 from assessments.self_assessment import selectors as selectors_self
 from assessments.self_assessment import services as services_self
+from assessments.self_assessment.evidence import ACCEPT_ATTR
 from assessments.self_assessment.forms import (
     AnswerForm,
     ClarificationReplyForm,
@@ -41,6 +42,7 @@ from assessments.self_assessment.forms import (
     ExtensionForm,
     SubmitForm,
 )
+from assessments.self_assessment.selectors import AnswerBlock
 from core import formatting
 from core.errors import DomainError, ValidationFailed
 
@@ -164,20 +166,19 @@ def institution_home(request: HttpRequest) -> HttpResponse:
 # --- aspect page -----------------------------------------------------------------------------
 
 
-# History rows written by verifiers that carry the verified level or note.
-VERIFIER_HISTORY_FIELDS = frozenset({"verified_level", "verified_note"})
+def _hide_verifier_history(request: HttpRequest, assessment: Assessment) -> bool:
+    return not can_see_verified_levels(request.user, assessment)
 
 
-def _block_context(request: HttpRequest, assessment: Assessment, answer: Answer, **extra: Any) -> dict[str, Any]:
-    show_verified = can_see_verified_levels(request.user, assessment)
+def _block_context(request: HttpRequest, assessment: Assessment, block: AnswerBlock, **extra: Any) -> dict[str, Any]:
     return {
         "assessment": assessment,
-        "a": answer,
-        "history": [h for h in answer.history.all() if show_verified or h.field not in VERIFIER_HISTORY_FIELDS],
-        "editable": can_edit_answer(request.user, assessment, answer),
+        "a": block.answer,
+        "history": block.history,
+        "history_total": block.history_total,
+        "editable": can_edit_answer(request.user, assessment, block.answer),
         "can_reply": assessment.status in services_self.CLARIFICATION_REPLY_STATES,
-        "upload_form": EvidenceUploadForm(auto_id=f"id_ev_{answer.indicator_id}_%s"),
-        "scale": level_scale(instrument_id=assessment.period.instrument_id),
+        "evidence_accept": ACCEPT_ATTR,
         **extra,
     }
 
@@ -200,8 +201,9 @@ def aspect_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     aspect = next((a for a in aspects if a.number == number), None)
     if aspect is None:
         raise Http404
-    answers = selectors_self.aspect_answers(assessment=assessment, aspect=aspect)
-    blocks = [_block_context(request, assessment, a) for a in answers]
+    found = selectors_self.aspect_blocks(
+        assessment=assessment, aspect=aspect, hide_verifier_fields=_hide_verifier_history(request, assessment)
+    )
     return render(
         request,
         T + "aspect.html",
@@ -209,9 +211,9 @@ def aspect_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "assessment": assessment,
             "aspect": aspect,
             "aspects": aspects,
-            "blocks": blocks,
-            "scale": level_scale(instrument_id=assessment.period.instrument_id),
+            "blocks": [_block_context(request, assessment, block) for block in found],
             "moves": open_moves(request.user, assessment),
+            "evidence_accept": ACCEPT_ATTR,
             **_progress_context(assessment, aspect),
         },
     )
@@ -226,6 +228,30 @@ def _answer_or_refuse(assessment: Assessment, indicator_pk: Any) -> Answer:
 
 
 def _respond(
+    request: HttpRequest, assessment: Assessment, answer: Answer, *, ok: str = "", error: str = ""
+) -> HttpResponse:
+    """After evidence or a clarification reply. htmx: the whole refreshed indicator block and the
+    progress panel; otherwise back to the indicator's anchor."""
+    if request.htmx:  # type: ignore[attr-defined]  # set by django_htmx's middleware
+        block = selectors_self.answer_block(
+            assessment=assessment, answer_id=answer.pk, hide_verifier_fields=_hide_verifier_history(request, assessment)
+        )
+        context = _block_context(request, assessment, block, ok=ok, error=error)
+        context.update(_progress_context(assessment, block.answer.indicator.aspect))
+        context["oob"] = True
+        return render(request, T + "_indicator_response.html", context)
+    return _back_to_indicator(request, answer, ok=ok, error=error)
+
+
+def _back_to_indicator(request: HttpRequest, answer: Answer, *, ok: str = "", error: str = "") -> HttpResponse:
+    if error:
+        messages.error(request, error)
+    elif ok:
+        messages.success(request, ok)
+    return redirect(_aspect_url(answer))
+
+
+def _respond_to_save(
     request: HttpRequest,
     assessment: Assessment,
     answer: Answer,
@@ -235,22 +261,30 @@ def _respond(
     conflict: Answer | None = None,
     attempted: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """htmx: the refreshed indicator block and the progress panel; otherwise back to the anchor."""
-    if request.htmx:  # type: ignore[attr-defined]  # set by django_htmx's middleware
-        fresh = selectors_self.answer_detail(answer_id=answer.pk)
-        context = _block_context(
-            request, assessment, fresh, ok=ok, error=error, conflict=conflict, attempted=attempted or {}
-        )
-        context.update(_progress_context(assessment, fresh.indicator.aspect))
-        context["oob"] = True
-        return render(request, T + "_indicator_response.html", context)
-    if conflict is not None:
-        messages.error(request, _conflict_text(conflict, attempted or {}))
-    elif error:
-        messages.error(request, error)
-    elif ok:
-        messages.success(request, ok)
-    return redirect(_aspect_url(answer))
+    """htmx: only what a save changes (the answer's part of the block, its history and the progress
+    panel, the last two out of band); otherwise back to the indicator's anchor."""
+    if not request.htmx:  # type: ignore[attr-defined]
+        if conflict is not None:
+            return _back_to_indicator(request, answer, error=_conflict_text(conflict, attempted or {}))
+        return _back_to_indicator(request, answer, ok=ok, error=error)
+    shown = conflict or answer
+    shown.indicator = answer.indicator
+    history, total = selectors_self.answer_history_recent(
+        answer=shown, hide_verifier_fields=_hide_verifier_history(request, assessment)
+    )
+    context = _block_context(
+        request,
+        assessment,
+        selectors_self.AnswerBlock(shown, history, total),
+        ok=ok,
+        error=error,
+        conflict=conflict,
+        attempted=attempted or {},
+        history_oob=True,
+        oob=True,
+    )
+    context.update(_progress_context(assessment, answer.indicator.aspect))
+    return render(request, T + "_answer_response.html", context)
 
 
 def _conflict_text(current: Answer, attempted: dict[str, Any]) -> str:
@@ -277,9 +311,9 @@ def answer_save(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRespons
     form = AnswerForm(request.POST)
     attempted = {"level": request.POST.get("level", ""), "note": request.POST.get("note", "")}
     if not form.is_valid():
-        return _respond(request, assessment, answer, error=form.error_text())
+        return _respond_to_save(request, assessment, answer, error=form.error_text())
     try:
-        services_self.answer_update(
+        saved = services_self.answer_update(
             answer=answer,
             user=request.user,
             level=form.cleaned_data["level"],
@@ -287,10 +321,13 @@ def answer_save(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRespons
             version=form.cleaned_data["version"],
         )
     except services_self.AnswerEditConflict as exc:
-        return _respond(request, assessment, answer, conflict=exc.current, attempted=attempted)
+        return _respond_to_save(request, assessment, answer, conflict=exc.current, attempted=attempted)
     except DomainError as exc:
-        return _respond(request, assessment, answer, error=exc.message)
-    return _respond(request, assessment, answer, ok=_("Indicator %(code)s saved.") % {"code": answer.indicator.code})
+        return _respond_to_save(request, assessment, answer, error=exc.message)
+    saved.indicator = answer.indicator
+    return _respond_to_save(
+        request, assessment, saved, ok=_("Indicator %(code)s saved.") % {"code": answer.indicator.code}
+    )
 
 
 @require_POST
@@ -313,7 +350,7 @@ def evidence_upload(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRes
 def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = access_evidence(request.user, pk)
     assessment = _member_assessment(request, evidence.answer.assessment_id)
-    answer = selectors_self.answer_detail(answer_id=evidence.answer_id)
+    answer = evidence.answer
     try:
         services_self.evidence_delete(evidence=evidence, user=request.user)
     except DomainError as exc:

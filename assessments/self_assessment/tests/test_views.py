@@ -8,8 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.instrument.selectors import scales_forget
 from assessments.models import (
     Answer,
+    AnswerHistory,
     AssessmentStatus,
     Clarification,
     Evidence,
@@ -20,6 +22,7 @@ from assessments.models import (
 )
 from assessments.periods.services import assessment_get_or_create
 from assessments.self_assessment import services as svc
+from assessments.self_assessment.selectors import HISTORY_SHOWN
 from assessments.self_assessment.tests.support import ELF_BYTES, fill_all, pdf_bytes, upload
 from conftest import client_for as _client_for
 from conftest import make_institution
@@ -144,15 +147,51 @@ def test_save_without_javascript_redirects_to_the_indicator(assessment, editor):
     assert (answer.self_level, answer.self_note, answer.version) == (3, "Ada SK", 2)
 
 
-def test_htmx_save_returns_the_block_and_the_progress_out_of_band(assessment, editor):
+def test_htmx_save_returns_only_what_changed(assessment, editor):
+    """The save swaps the answer's part of the block; its history and the progress panel come out of
+    band; the evidence list and upload form, which a save cannot change, are not sent again."""
     answer = answer_of(assessment)
     response = client_for(editor).post(urls(assessment, answer)["save"], {"level": 2, "version": 1}, **HX)
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.lstrip().startswith(f'<section id="ind-{answer.indicator_id}"')
+    assert html.lstrip().startswith(f'<div id="ind-{answer.indicator_id}-answer"')
+    assert f'hx-target="#ind-{answer.indicator_id}-answer"' in html
+    assert re.search(
+        rf'<details id="ind-{answer.indicator_id}-history" class="small history" hx-swap-oob="true">', html
+    )
+    assert "History (1 change)" in html and editor.full_name in html
     assert 'id="progress-panel" class="card mb-3" hx-swap-oob="true"' in html
     assert re.search(r'id="progress-aspect-1">1/\d+<', html)
     assert 'name="version" value="2"' in html
+    assert "evidence-list" not in html and "evidence-form" not in html
+
+
+def test_the_page_swaps_the_save_response_into_the_block(assessment, editor):
+    """The ids the save response carries are the ones the aspect page has, once each."""
+    answer = answer_of(assessment)
+    page = client_for(editor).get(urls(assessment, answer)["aspect"]).content.decode()
+    for element_id in (f"ind-{answer.indicator_id}-answer", f"ind-{answer.indicator_id}-history", "progress-panel"):
+        assert page.count(f'id="{element_id}"') == 1, element_id
+
+
+def test_a_long_history_shows_the_newest_changes_and_counts_all(assessment, editor, lead):
+    answer = answer_of(assessment)
+    for version in range(1, 8):  # 7 saves, each changing level and note: 14 changes
+        svc.answer_update(answer=answer, user=editor, level=1 + version % 4, note=f"catatan {version}", version=version)
+    svc.answer_update(answer=answer, user=lead, level=4, note="versi akhir", version=8)
+    client = client_for(editor)
+    page = client.get(urls(assessment, answer)["aspect"]).content.decode()
+    after_page = AnswerHistory.objects.filter(answer=answer).count()
+    saved = client.post(urls(assessment, answer)["save"], {"level": 1, "note": "lagi", "version": 9}, **HX)
+    after_save = AnswerHistory.objects.filter(answer=answer).count()
+    for html, total in ((page, after_page), (saved.content.decode(), after_save)):
+        history = re.search(rf'<details id="ind-{answer.indicator_id}-history".*?</details>', html, re.S).group(0)
+        assert total > HISTORY_SHOWN
+        assert f"History ({total} changes)" in history
+        assert history.count("<tr>") - 1 == HISTORY_SHOWN  # the header row, then the newest rows
+        assert f"The newest {HISTORY_SHOWN} changes are shown." in history
+    assert "lagi" in history.split("</tr>")[1]  # newest first
+    assert "catatan 1<" not in history  # the oldest change is not listed
 
 
 def test_stale_save_shows_who_saved_what(assessment, editor, lead):
@@ -302,6 +341,9 @@ def _grow(assessment, editor, n, start=0):
         svc.answer_update(answer=answer, user=editor, level=2, note="n", version=1)
         for j in range(3):
             svc.evidence_add(answer=answer, user=editor, upload=upload(f"e{j}.pdf", pdf_bytes(f"{i}-{j}")))
+    # A published instrument never changes, so each process keeps its indicators; this test grows
+    # one, so it forgets them as a new process would.
+    scales_forget()
 
 
 def test_aspect_page_query_count_is_constant(assessment, editor, verifier):
@@ -314,6 +356,7 @@ def test_aspect_page_query_count_is_constant(assessment, editor, verifier):
     _grow(assessment, editor, 6, start=1)
     for answer in Answer.objects.filter(assessment=assessment, indicator__aspect__number=1)[:3]:
         Clarification.objects.create(answer=answer, question="?", due_date=timezone.localdate(), asked_by=verifier)
+    client.get(url)  # reads the grown instrument once, as the first page of a new process does
     with CaptureQueriesContext(connection) as large:
         response = client.get(url)
     assert response.content.decode().count("indicator-block") >= 7
@@ -345,10 +388,10 @@ def test_saving_an_answer_costs_the_same_queries_however_much_data_there_is(asse
         _save_queries(client, assessment, answer, level)  # the answer's own history grows too
     large = _save_queries(client, assessment, answer, 3)
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
-    # What one save costs today: the session's user and membership, the assessment and answer, both
-    # locked, one history insert, the audit entry (and the old row it diffs against), the two updates,
-    # and the refreshed indicator block with the progress panel.
-    assert len(large) <= 20, [q["sql"] for q in large.captured_queries]
+    # What one save costs today: the session's user and membership, the assessment and the answer
+    # (access), both again locked, one history insert, the audit entry (and the old row it diffs
+    # against), the two updates, then the answer's newest history and the progress panel.
+    assert len(large) <= 12, [q["sql"] for q in large.captured_queries]
 
 
 # --- home and submit pages -------------------------------------------------------------------
