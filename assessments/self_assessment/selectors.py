@@ -233,7 +233,7 @@ def _answer_blocks(*, assessment: Assessment, hide_verifier_fields: bool, **filt
         if indicator is not None:  # a published instrument's indicators do not change
             answer.indicator = indicator
         answer.assessment = assessment
-        recent: list[AnswerHistory] = answer.recent_history  # type: ignore[attr-defined]  # set by the Prefetch
+        recent: list[AnswerHistory] = answer.recent_history  # set by the Prefetch (to_attr)
         blocks.append(AnswerBlock(answer, recent, _changes(recent)))
     return blocks
 
