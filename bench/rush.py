@@ -383,6 +383,61 @@ def scores_settled(pg: str, period: int) -> tuple[int, int, int]:
     return submitted, scored, pending
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU a process has used so far (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def machine_busy_seconds() -> float:
+    """CPU time all cores have spent on anything but idling since boot."""
+    with open("/proc/stat") as handle:
+        values = [int(v) for v in handle.readline().split()[1:]]
+    return (sum(values) - values[3] - values[4]) / TICK
+
+
+@dataclass
+class CpuSnapshot:
+    machine: float
+    web: dict[int, float]
+    worker: float
+    generator: float
+
+    @classmethod
+    def take(cls, web: int, worker: int) -> "CpuSnapshot":
+        times = os.times()
+        return cls(
+            machine_busy_seconds(),
+            {pid: cpu_seconds(pid) for pid in children(web)},
+            cpu_seconds(worker) + sum(cpu_seconds(p) for p in children(worker)),
+            times.user + times.system,
+        )
+
+
+def print_cpu(before: CpuSnapshot, after: CpuSnapshot, seconds: float, requests: int) -> None:
+    """Where the two cores went during the rush, in all and per request."""
+    machine = after.machine - before.machine
+    web = sum(after.web.get(pid, 0.0) - before.web.get(pid, 0.0) for pid in after.web)
+    worker = after.worker - before.worker
+    generator = after.generator - before.generator
+    rest = machine - web - worker - generator
+    cores = os.cpu_count() or 1
+    print(f"CPU during the rush: {machine:.0f} s busy of {seconds * cores:.0f} s on {cores} cores")
+    print(f"{'CPU per request (ms)':30} {'gunicorn':>9} {'generator':>10} {'celery':>7} {'rest':>6} {'all':>6}")
+    per = 1000 / max(requests, 1)
+    print(
+        f"{'':30} {web * per:>9.1f} {generator * per:>10.1f} {worker * per:>7.1f} {rest * per:>6.1f} "
+        f"{machine * per:>6.1f}   (rest: PostgreSQL, Redis, the system)"
+    )
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, int(round(share * len(ordered))) - 1))]
@@ -538,6 +593,7 @@ def main() -> None:
             + (f" ({options.threads} threads)" if options.worker_class == "gthread" else "")
         )
         rush_started = time.perf_counter()
+        cpu_before = CpuSnapshot.take(web.pid, worker.pid)
         threads = []
         for number, person in enumerate(rushers):
             delay = rush_started + number * options.arrive / len(rushers) - time.perf_counter()
@@ -554,6 +610,7 @@ def main() -> None:
         in_window = sum(1 for t in threads if not t.is_alive())
         submitted_in_window = stats.submitted
         WINDOW_CLOSED.set()
+        cpu_after = CpuSnapshot.take(web.pid, worker.pid)
         rush_seconds = time.perf_counter() - rush_started
         stop_probe.set()
         probe_thread.join()
@@ -576,6 +633,7 @@ def main() -> None:
                 f"({scored} of {submitted} submitted scored, {pending} computations unfinished)"
             )
         print(f"peak outbox backlog: {watcher.peak_backlog} unfinished side effects")
+        print_cpu(cpu_before, cpu_after, rush_seconds, sum(len(v) for v in stats.timings.values()))
 
         if options.concurrent:
             phase_started = time.perf_counter()

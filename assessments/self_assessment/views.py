@@ -260,9 +260,11 @@ def _respond_to_save(
     error: str = "",
     conflict: Answer | None = None,
     attempted: dict[str, Any] | None = None,
+    first_answer: bool = False,
 ) -> HttpResponse:
-    """htmx: only what a save changes (the answer's part of the block, its history and the progress
-    panel, the last two out of band); otherwise back to the indicator's anchor."""
+    """htmx: only what a save changes (the answer's part of the block and its history out of band;
+    the progress panel too when the indicator was answered for the first time); otherwise back to
+    the indicator's anchor."""
     if not request.htmx:  # type: ignore[attr-defined]
         if conflict is not None:
             return _back_to_indicator(request, answer, error=_conflict_text(conflict, attempted or {}))
@@ -283,7 +285,8 @@ def _respond_to_save(
         history_oob=True,
         oob=True,
     )
-    context.update(_progress_context(assessment, answer.indicator.aspect))
+    if first_answer:  # the only save that changes a count: evidence is not touched here
+        context.update(_progress_context(assessment, answer.indicator.aspect))
     return render(request, T + "_answer_response.html", context)
 
 
@@ -326,7 +329,11 @@ def answer_save(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRespons
         return _respond_to_save(request, assessment, answer, error=exc.message)
     saved.indicator = answer.indicator
     return _respond_to_save(
-        request, assessment, saved, ok=_("Indicator %(code)s saved.") % {"code": answer.indicator.code}
+        request,
+        assessment,
+        saved,
+        ok=_("Indicator %(code)s saved.") % {"code": answer.indicator.code},
+        first_answer=answer.self_level is None and saved.self_level is not None,
     )
 
 
