@@ -411,7 +411,7 @@ class CpuSnapshot:
     generator: float
 
     @classmethod
-    def take(cls, web: int, worker: int) -> "CpuSnapshot":
+    def take(cls, web: int, worker: int) -> CpuSnapshot:
         times = os.times()
         return cls(
             machine_busy_seconds(),
