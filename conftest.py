@@ -152,6 +152,28 @@ def period(instrument) -> Period:
     )
 
 
+def make_survey_period(name: str = "Penilaian Uji 2025") -> Period:
+    """A 19/2025 period (the reference instrument with a staff survey, its reference questionnaire
+    loaded) whose survey dates are open today. Here rather than in surveys' tests so that the tests
+    of certificates, an app before surveys, can build one too."""
+    from surveys import services
+    from surveys.reference import reference_questionnaire_ensure
+
+    questionnaire = reference_questionnaire_ensure()
+    today = timezone.localdate()
+    period = Period.objects.create(
+        name=name,
+        instrument=questionnaire.component.instrument,
+        self_assessment_opens=today - dt.timedelta(days=10),
+        self_assessment_closes=today + dt.timedelta(days=20),
+        verification_closes=today + dt.timedelta(days=60),
+    )
+    services.survey_window_set(
+        period=period, opens_on=today - dt.timedelta(days=1), closes_on=today + dt.timedelta(days=10), user=None
+    )
+    return period
+
+
 @pytest.fixture
 def institution(db) -> Institution:
     return make_institution("K901", "Kementerian Uji Coba")

@@ -15,7 +15,6 @@ from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from assessments.models import Period
@@ -130,13 +129,7 @@ def export_xlsx(*, period: Period, user: Any, filters: PanelFilters, progress: P
     sheet = workbook.active
     assert sheet is not None
     sheet.title = _("Staff survey")[:31]
-    sheet.append(header)
-    bold = Font(bold=True, color="FFFFFF")
-    fill = PatternFill("solid", fgColor="1F4E79")
-    for cell in sheet[1]:
-        cell.font = bold
-        cell.fill = fill
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    spreadsheets.header_append(sheet, header)
     for done, row in enumerate(rows, start=1):
         sheet.append([spreadsheets.cell(_typed(v)) for v in row])
         progress(done, len(rows))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from assessments.models import AssessmentStatus, Period
 from certificates import services
 from certificates.tests.conftest import draft_decision, make_verified, pdf_text
-from conftest import client_for, make_institution, make_member, make_user, recommendations_write
+from conftest import client_for, make_institution, make_member, make_survey_period, make_user, recommendations_write
 from institutions.models import MembershipRole
 
 pytestmark = pytest.mark.django_db
@@ -235,24 +235,10 @@ def test_links_where_results_are_read(
 
 @pytest.fixture
 def period25(db):
-    from surveys import services as survey_services
-    from surveys.reference import reference_questionnaire_ensure
     from surveys.selectors import questionnaire_data
 
     questionnaire_data.cache_clear()
-    questionnaire = reference_questionnaire_ensure()
-    today = timezone.localdate()
-    period = Period.objects.create(
-        name="Penilaian Uji 2025",
-        instrument=questionnaire.component.instrument,
-        self_assessment_opens=today - dt.timedelta(days=10),
-        self_assessment_closes=today + dt.timedelta(days=20),
-        verification_closes=today + dt.timedelta(days=60),
-    )
-    survey_services.survey_window_set(
-        period=period, opens_on=today - dt.timedelta(days=1), closes_on=today + dt.timedelta(days=10), user=None
-    )
-    yield period
+    yield make_survey_period()
     questionnaire_data.cache_clear()
 
 

@@ -1,6 +1,6 @@
-"""A 19/2025 period with staff surveys in every state, for the survey panel's tests."""
+"""Staff surveys in every state on a 19/2025 period (conftest.make_survey_period), for the survey
+panel's tests."""
 
-import datetime as dt
 import secrets
 
 from django.db.models import F
@@ -12,24 +12,7 @@ from conftest import make_institution
 from institutions.models import Institution, InstitutionKind
 from surveys import services
 from surveys.models import Response, Survey
-from surveys.reference import reference_questionnaire_ensure
 from surveys.selectors import questionnaire_data
-
-
-def survey_period(name: str = "Penilaian Survei 2026") -> Period:
-    questionnaire = reference_questionnaire_ensure()
-    today = timezone.localdate()
-    period = Period.objects.create(
-        name=name,
-        instrument=questionnaire.component.instrument,
-        self_assessment_opens=today - dt.timedelta(days=10),
-        self_assessment_closes=today + dt.timedelta(days=20),
-        verification_closes=today + dt.timedelta(days=60),
-    )
-    services.survey_window_set(
-        period=period, opens_on=today - dt.timedelta(days=1), closes_on=today + dt.timedelta(days=10), user=None
-    )
-    return period
 
 
 def add_responses(survey: Survey, n: int, values: tuple[int, ...] = (4, 2, 5, 3)) -> None:

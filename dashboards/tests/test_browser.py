@@ -1,6 +1,6 @@
 import pytest
 
-from conftest import browser_login
+from conftest import browser_login, make_survey_period
 from dashboards.tests.helpers import seeded
 
 
@@ -31,12 +31,12 @@ def test_dashboard_and_profile_draw_their_charts(browser_page, admin_user):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_survey_panel_draws_its_chart_and_passes_axe(browser_page, admin_user, institution, other_institution):
-    from dashboards.tests.survey_helpers import survey_landscape, survey_period
+    from dashboards.tests.survey_helpers import survey_landscape
     from meritsys.tests.test_axe import axe_violations
     from surveys.selectors import questionnaire_data
 
     questionnaire_data.cache_clear()
-    period = survey_period()
+    period = make_survey_period("Penilaian Survei 2026")
     survey_landscape(period, institution)
     page = browser_page
     errors: list[str] = []

@@ -10,12 +10,12 @@ from django.test import TestCase
 from django.utils import translation
 from openpyxl import load_workbook
 
-from conftest import client_for
+from conftest import client_for, make_survey_period
 from core import formatting
 from core.models import Job
 from core.testing import job_download
 from dashboards.survey import survey_panel
-from dashboards.tests.survey_helpers import add_responses, survey_landscape, survey_period
+from dashboards.tests.survey_helpers import add_responses, survey_landscape
 from surveys.models import Response, Survey
 from surveys.selectors import questionnaire_data
 
@@ -33,7 +33,7 @@ def _fresh_questionnaire_cache():
 
 @pytest.fixture
 def landscape(institution, other_institution, verifier):
-    period = survey_period()
+    period = make_survey_period("Penilaian Survei 2026")
     surveys = survey_landscape(period, institution)
     # `verifier` is assigned to the ministry's assessment only.
     surveys["ready"].assessment.verifiers.add(verifier)

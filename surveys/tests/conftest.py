@@ -1,11 +1,8 @@
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 
 from assessments.models import Period
 from assessments.periods.services import assessment_get_or_create
-from conftest import make_institution, make_member
+from conftest import make_institution, make_member, make_survey_period
 from institutions.models import MembershipRole
 from surveys import services
 from surveys.reference import reference_questionnaire_ensure
@@ -26,18 +23,7 @@ def questionnaire(db):
 
 @pytest.fixture
 def period25(questionnaire) -> Period:
-    today = timezone.localdate()
-    period = Period.objects.create(
-        name="Penilaian Uji 2025",
-        instrument=questionnaire.component.instrument,
-        self_assessment_opens=today - dt.timedelta(days=10),
-        self_assessment_closes=today + dt.timedelta(days=20),
-        verification_closes=today + dt.timedelta(days=60),
-    )
-    services.survey_window_set(
-        period=period, opens_on=today - dt.timedelta(days=1), closes_on=today + dt.timedelta(days=10), user=None
-    )
-    return period
+    return make_survey_period()
 
 
 @pytest.fixture
