@@ -205,6 +205,12 @@ def answer_history_recent(*, answer: Answer, hide_verifier_fields: bool) -> tupl
     return rows, _changes(rows)
 
 
+def answer_history_all(*, answer: Answer, hide_verifier_fields: bool) -> QuerySet[AnswerHistory]:
+    """Every change to an answer a reader may see, newest first (for a paginated page)."""
+    rows = AnswerHistory.objects.filter(answer=answer).select_related("user").order_by("-at", "-id")
+    return rows.exclude(field__in=VERIFIER_HISTORY_FIELDS) if hide_verifier_fields else rows
+
+
 def _answer_blocks(*, assessment: Assessment, hide_verifier_fields: bool, **filters: Any) -> list[AnswerBlock]:
     """Answers with evidence, clarifications and recent history in four queries; the indicators come
     from the instrument's memoised rows (`instrument_indicators`), the assessment is the caller's."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -216,6 +217,23 @@ def aspect_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "evidence_accept": ACCEPT_ATTR,
             **_progress_context(assessment, aspect),
         },
+    )
+
+
+@role_required(is_institution_user)
+def answer_history(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
+    """Every change to one answer, newest first, 100 a page (the indicator block lists the newest)."""
+    assessment = _member_assessment(request, pk)
+    answer = selectors_self.answer_for_indicator(assessment=assessment, indicator_id=indicator_pk)
+    if answer is None:
+        raise Http404
+    rows = selectors_self.answer_history_all(
+        answer=answer, hide_verifier_fields=_hide_verifier_history(request, assessment)
+    )
+    return render(
+        request,
+        T + "answer_history.html",
+        {"assessment": assessment, "a": answer, "page": Paginator(rows, 100).get_page(request.GET.get("page"))},
     )
 
 

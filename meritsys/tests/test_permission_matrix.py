@@ -80,6 +80,7 @@ POLICY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "assessments_self:home": (INSTITUTIONS, INSTITUTIONS),
     "assessments_self:aspect": (OWNER, OWNER),
     "assessments_self:answer_save": (OWNER, OWNER),
+    "assessments_self:answer_history": (OWNER, OWNER),
     "assessments_self:evidence_upload": (OWNER, OWNER),
     "assessments_self:evidence_delete": (OWNER, OWNER),
     "assessments_self:clarification_reply": (OWNER, OWNER),

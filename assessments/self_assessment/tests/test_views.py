@@ -202,6 +202,12 @@ def test_a_long_history_shows_the_newest_changes_and_counts_all(assessment, edit
         assert f"History ({total} changes)" in history
         assert history.count("<tr>") - 1 == HISTORY_SHOWN  # the header row, then the newest rows
         assert f"The newest {HISTORY_SHOWN} changes are shown." in history
+    link = re.search(r'<a href="([^"]+)">See all (\d+) changes</a>', history)
+    assert link and int(link.group(2)) == after_save
+    full = client.get(link.group(1)).content.decode()
+    table = re.search(r'<section class="small" id="answer-history">.*?</section>', full, re.S).group(0)
+    assert f"{after_save} changes, newest first." in full
+    assert table.count("<tr>") - 1 == after_save and "catatan 1<" in table  # the oldest too
     assert "lagi" in history.split("</tr>")[1]  # newest first
     assert "catatan 1<" not in history  # the oldest change is not listed
 
