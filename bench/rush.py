@@ -505,7 +505,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="40 institutions arriving over 60 s of 120 s")
     parser.add_argument("--instrument", choices=("2018", "2025"), default="2018", help="reference instrument")
     parser.add_argument("--web-workers", type=int, default=3)
-    parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
+    parser.add_argument(
+        "--worker-class",
+        default="sync",
+        choices=("sync", "gthread", "gevent"),
+        help="gevent needs `pip install gevent psycogreen` (not in the requirements)",
+    )
+    parser.add_argument("--worker-connections", type=int, default=20, help="requests per gevent worker at once")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--concurrent", type=int, default=20, help="people in the second phase (0 skips it)")
     parser.add_argument("--rounds", type=int, default=15, help="loops per person in the second phase")
@@ -563,9 +569,15 @@ def main() -> None:
     port = free_port()
     gunicorn_args = [GUNICORN, "meritsys.wsgi", "-w", str(options.web_workers), "-b", f"{HOST}:{port}"]
     gunicorn_args += ["--worker-class", options.worker_class, "--log-level", "warning", "--timeout", "120"]
+    web_env = env
     if options.worker_class == "gthread":
         gunicorn_args += ["--threads", str(options.threads)]
-    web = subprocess.Popen(gunicorn_args, cwd=ROOT, env=env)
+    if options.worker_class == "gevent":
+        gunicorn_args += ["--worker-connections", str(options.worker_connections)]
+        gunicorn_args += ["--config", str(ROOT / "bench" / "gunicorn_gevent.py")]
+        # Each greenlet holds its own database connection; kept ones would pile up past the server's limit.
+        web_env = {**env, "CONN_MAX_AGE": "0"}
+    web = subprocess.Popen(gunicorn_args, cwd=ROOT, env=web_env)
     worker = subprocess.Popen(
         [CELERY, "-A", "meritsys", "worker", "-Q", "default,pdf", "-c", "1", "--loglevel", "WARNING"],
         cwd=ROOT,
@@ -591,6 +603,7 @@ def main() -> None:
             f"rush: {len(rushers)} institutions arriving over {options.arrive:.0f} s of a {options.window:.0f} s "
             f"window, think {options.think} s, gunicorn {options.web_workers} x {options.worker_class}"
             + (f" ({options.threads} threads)" if options.worker_class == "gthread" else "")
+            + (f" ({options.worker_connections} connections)" if options.worker_class == "gevent" else "")
         )
         rush_started = time.perf_counter()
         cpu_before = CpuSnapshot.take(web.pid, worker.pid)
