@@ -5,6 +5,7 @@ Every figure comes from verified Score rows of assessments whose status is VERIF
 queries whatever the number of institutions or periods.
 """
 
+import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
@@ -207,7 +208,7 @@ def data_version() -> str:
         ("MAX(computed_at)", score, ""),
         ("MAX(id)", score, ""),
         ("MAX(id)", assessment, ""),
-        ("MAX(answers_changed_at)", assessment, ""),
+        ("MAX(answers_changed_at)", assessment, ""),  # ANSWERS_CHANGED
         ("MAX(id)", log, ""),
         ("COUNT(*)", target, ""),
         ("MAX(updated_at)", target, ""),
@@ -226,11 +227,20 @@ def data_version() -> str:
             cursor.execute(f"EXECUTE {_DATA_VERSION_STATEMENT}")
         else:
             cursor.execute(sql)
-        row = cursor.fetchone()
+        row = list(cursor.fetchone())
+    # Saved answers move the figures only through "started or not" (progress), so they count to the
+    # minute: during the deadline rush the figures are built again at most once a minute per
+    # period, not after every save. Scores, statuses, targets and the register still count at once.
+    changed = row[ANSWERS_CHANGED]
+    if isinstance(changed, str):  # SQLite returns the text it stores
+        changed = dt.datetime.fromisoformat(changed)
+    row[ANSWERS_CHANGED] = changed.strftime("%Y%m%d%H%M") if changed is not None else None
     return "|".join(str(v) for v in row)
 
 
 _DATA_VERSION_STATEMENT = "dashboards_data_version"
+# The position of MAX(answers_changed_at) in the fingerprint's row.
+ANSWERS_CHANGED = 3
 
 
 def _prepare_once(sql: str) -> None:

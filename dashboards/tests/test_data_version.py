@@ -1,5 +1,7 @@
 """The dashboard fingerprint: one query, prepared once per connection on PostgreSQL."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 
@@ -33,3 +35,23 @@ def test_fingerprint_moves_with_a_new_score(institution, period):
     before = selectors.data_version()
     score_compute(assessment_id=assessment.pk, basis=ScoreBasis.SELF)
     assert selectors.data_version() != before
+
+
+def test_saved_answers_move_the_fingerprint_once_a_minute_not_with_every_save(institution, period):
+    """The deadline rush saves answers many times a second; the figures they can change (started or
+    not) are built again at most once a minute, while a status move counts at once."""
+    from django.utils import timezone
+
+    from assessments.models import Assessment, TransitionLog
+
+    assessment = make_assessment(institution, period, status=AssessmentStatus.DRAFT, self_level=None)
+    minute = timezone.now().replace(second=5, microsecond=0)
+    Assessment.objects.filter(pk=assessment.pk).update(answers_changed_at=minute)
+    before = selectors.data_version()
+    Assessment.objects.filter(pk=assessment.pk).update(answers_changed_at=minute.replace(second=50))
+    assert selectors.data_version() == before  # the same minute
+    Assessment.objects.filter(pk=assessment.pk).update(answers_changed_at=minute + dt.timedelta(minutes=1))
+    later = selectors.data_version()
+    assert later != before
+    TransitionLog.objects.create(assessment=assessment, from_status="draft", to_status="submitted")
+    assert selectors.data_version() != later
