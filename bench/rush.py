@@ -338,6 +338,7 @@ class Watcher(threading.Thread):
         self.peak_web: dict[int, float] = {}
         self.peak_worker = 0.0
         self.peak_backlog = 0
+        self.peak_connections = 0
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -354,6 +355,11 @@ class Watcher(threading.Thread):
             with conn.cursor() as cur:
                 cur.execute("SELECT count(*) FROM core_outboxentry WHERE done_at IS NULL AND failed_at IS NULL")
                 self.peak_backlog = max(self.peak_backlog, cur.fetchone()[0])
+                # Connections of the app's processes (this watcher's own excluded).
+                cur.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [DB_NAME]
+                )
+                self.peak_connections = max(self.peak_connections, cur.fetchone()[0])
             self.stop.wait(0.5)
         conn.close()
 
@@ -646,6 +652,7 @@ def main() -> None:
                 f"({scored} of {submitted} submitted scored, {pending} computations unfinished)"
             )
         print(f"peak outbox backlog: {watcher.peak_backlog} unfinished side effects")
+        print(f"peak database connections: {watcher.peak_connections} (gunicorn workers and the Celery worker)")
         print_cpu(cpu_before, cpu_after, rush_seconds, sum(len(v) for v in stats.timings.values()))
 
         if options.concurrent:
