@@ -56,13 +56,17 @@ DB_NAME = "meritsys_bench_rush"
 PASSWORD = "rush-bench-2026!"
 HOST = "127.0.0.1"
 PROBE_KIND = "floor (bare signed-in view)"
-KINDS = ("login", "home", "aspect page", "save", "submit page", "submit", PROBE_KIND)
+BADGE_KIND = "inbox count (htmx, on load)"
+KINDS = ("login", "home", "aspect page", "save", "submit page", "submit", BADGE_KIND, PROBE_KIND)
+# What htmx fetches as soon as a page is shown (hx-trigger="load").
+LOAD_GET = re.compile(rb'hx-get="([^"]+)" hx-trigger="load"')
 
 SAVE_FORM = re.compile(rb'hx-post="(/self/\d+/indicator/(\d+)/)"')
 VERSION = re.compile(rb'name="version" value="(\d+)"')
 LEVEL = re.compile(rb'name="level" value="(\d+)"')
 CSRF_HEADER = re.compile(rb"X-CSRFToken&quot;: &quot;([^&]+)&quot;|\"X-CSRFToken\": \"([^\"]+)\"")
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+HX_TARGET = re.compile(rb'hx-target="#([^"]+)"')
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -178,18 +182,26 @@ class Client:
         self.stats = stats
         self.cookies: dict[str, str] = {}
         self.csrf = ""
+        self.page_url = ""  # the page the browser shows: Referer and HX-Current-URL
 
-    def request(self, kind: str, method: str, path: str, *, form: dict[str, str] | None = None, htmx: str = ""):
+    def request(
+        self, kind: str, method: str, path: str, *, form: dict[str, str] | None = None, htmx: str | None = None
+    ) -> tuple[int, bytes]:
+        """One request; `htmx` is the target's id for an htmx request ("" for an element without one)."""
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         body = None
+        here = f"http://{HOST}:{self.port}{self.page_url or path}"
         if form is not None:
             body = urllib.parse.urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Referer"] = f"http://{HOST}:{self.port}{path}"
+            headers["Referer"] = here
             headers["Origin"] = f"http://{HOST}:{self.port}"
-        if htmx:
-            headers.update({"HX-Request": "true", "HX-Target": htmx, "X-CSRFToken": self.csrf})
-            headers["HX-Current-URL"] = f"http://{HOST}:{self.port}{path}"
+        if htmx is not None:
+            headers.update({"HX-Request": "true", "HX-Current-URL": here})
+            if htmx:
+                headers["HX-Target"] = htmx
+            if method == "POST":
+                headers["X-CSRFToken"] = self.csrf
         started = time.perf_counter()
         try:
             conn = http.client.HTTPConnection(HOST, self.port, timeout=120)
@@ -210,6 +222,15 @@ class Client:
         if match:
             self.csrf = (match.group(1) or match.group(2)).decode()
         return response.status, data
+
+    def page(self, kind: str, path: str) -> tuple[int, bytes]:
+        """Open a full page as the browser does, with the htmx requests it makes on load (the inbox
+        count in the navigation)."""
+        status, data = self.request(kind, "GET", path)
+        self.page_url = path
+        for lazy in LOAD_GET.findall(data):
+            self.request(BADGE_KIND, "GET", lazy.decode().replace("&amp;", "&"), htmx="")
+        return status, data
 
     def login(self, email: str) -> bool:
         status, page = self.request("login", "GET", "/accounts/login/")
@@ -253,7 +274,8 @@ def save_all(client: Client, assessment: int, aspect: int, page: bytes, think_s:
         }
         if token:
             form["csrfmiddlewaretoken"] = token.group(1).decode()
-        client.request("save", "POST", target.group(1).decode(), form=form, htmx=f"ind-{target.group(2).decode()}")
+        swap = HX_TARGET.search(chunk)  # the element the form's response replaces
+        client.request("save", "POST", target.group(1).decode(), form=form, htmx=swap.group(1).decode() if swap else "")
 
 
 def institution_journey(port: int, person: dict, aspects: list[int], stats: Stats, think_s: float) -> None:
@@ -268,14 +290,14 @@ def _journey(port: int, person: dict, aspects: list[int], stats: Stats, think_s:
         return
     pk = person["assessment"]
     think(think_s)
-    client.request("home", "GET", "/self/")
+    client.page("home", "/self/")
     for number in aspects:
         think(think_s)
-        status, page = client.request("aspect page", "GET", f"/self/{pk}/aspect/{number}/")
+        status, page = client.page("aspect page", f"/self/{pk}/aspect/{number}/")
         if status == 200:
             save_all(client, pk, number, page, think_s, rng)
     think(think_s)
-    status, page = client.request("submit page", "GET", f"/self/{pk}/submit/")
+    status, page = client.page("submit page", f"/self/{pk}/submit/")
     if WINDOW_CLOSED.is_set():
         return
     token = CSRF_INPUT.search(page)
@@ -489,8 +511,9 @@ def concurrent_phase(port: int, people: list[dict], aspects: list[int], rounds: 
                 form = {"level": rng.choice(levels).decode(), "note": "", "version": version.group(1).decode()}
                 if token:
                     form["csrfmiddlewaretoken"] = token.group(1).decode()
+                swap = HX_TARGET.search(chunk)
                 client.request(
-                    "save", "POST", target.group(1).decode(), form=form, htmx=f"ind-{target.group(2).decode()}"
+                    "save", "POST", target.group(1).decode(), form=form, htmx=swap.group(1).decode() if swap else ""
                 )
             client.request(PROBE_KIND, "GET", "/healthz/session")
 

@@ -1,8 +1,8 @@
 """What each role has to do now: the inbox page and the count beside "Inbox" in the navigation.
 
 Each item is a count with a link to the page where the work is done. Counts are a handful of
-COUNT queries whatever the data; the navigation loads the total after the page (htmx), so no
-page pays for it.
+COUNT queries whatever the data (one for an institution with only drafts); the navigation loads
+the total after the page (htmx), so no page pays for it.
 
 - institution: answers returned for revision, clarifications asked and not answered (those past
   their due date apart), the objection window while it is open;
@@ -17,7 +17,7 @@ page pays for it.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -57,22 +57,26 @@ def _institution(user: AnyUser, today: dt.date) -> list[InboxItem]:
         return []
     mine = Assessment.objects.filter(institution_id=membership.institution_id)
     home = reverse("home")
-    returned = Answer.objects.filter(
-        assessment__in=mine.filter(status=S.REVISION), review_state=ReviewState.FLAGGED
-    ).count()
-    asked = Clarification.objects.filter(answer__assessment__in=mine, resolved_at__isnull=True, reply="")
+    returned = asked_due = asked_overdue = 0
+    open_window = None
+    # No move leads back to draft, so an institution whose assessments are all drafts has never been
+    # verified: no returned answer, clarification or objection window. Every page asks for this count,
+    # and during the deadline rush nearly every institution is there: one query then.
+    if mine.exclude(status=S.DRAFT).exists():
+        returned = Answer.objects.filter(
+            assessment__in=mine.filter(status=S.REVISION), review_state=ReviewState.FLAGGED
+        ).count()
+        asked = Clarification.objects.filter(answer__assessment__in=mine, resolved_at__isnull=True, reply="")
+        counts = asked.aggregate(
+            due=Count("id", filter=Q(due_date__gte=today)), overdue=Count("id", filter=Q(due_date__lt=today))
+        )
+        asked_due, asked_overdue = counts["due"], counts["overdue"]
+        open_window = mine.filter(status__in=(S.VERIFIED, S.OBJECTION), objection_until__gte=today).first()
     items = [
         InboxItem("returned", _("Answers returned for revision"), returned, home),
-        InboxItem("asked", _("Clarifications to answer"), asked.filter(due_date__gte=today).count(), home),
-        InboxItem(
-            "asked_overdue",
-            _("Clarifications past their due date"),
-            asked.filter(due_date__lt=today).count(),
-            home,
-            overdue=True,
-        ),
+        InboxItem("asked", _("Clarifications to answer"), asked_due, home),
+        InboxItem("asked_overdue", _("Clarifications past their due date"), asked_overdue, home, overdue=True),
     ]
-    open_window = mine.filter(status__in=(S.VERIFIED, S.OBJECTION), objection_until__gte=today).first()
     if open_window is not None and window_open(last_day=open_window.objection_until, today=today):
         items.append(
             InboxItem(

@@ -47,3 +47,34 @@ def test_institution_inbox_and_the_navigation_count(demo):
     badge = client_for(User.objects.get(email="admin@meritsys.local")).get("/inbox/badge/").content.decode()
     assert 'id="inbox-count"' in badge
     assert client_for(User.objects.get(email="lead.ciamis@meritsys.local")).get("/inbox/badge/").content.strip() == b""
+
+
+def test_an_institution_with_only_drafts_pays_one_query_for_its_count(assessment, editor, django_assert_num_queries):
+    """Every page a signed-in person opens asks for the navigation's count; during the deadline rush
+    nearly every institution has only a draft, which can have nothing to do in the inbox."""
+    client = client_for(editor)
+    client.get("/inbox/badge/")
+    # The session's user, the membership, then the one question: anything beyond a draft?
+    with django_assert_num_queries(3):
+        assert client.get("/inbox/badge/").content.strip() == b""
+
+
+def test_clarifications_to_answer_are_counted_due_and_overdue(assessment, editor, verifier):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from assessments.models import Answer, Clarification
+
+    Assessment.objects.filter(pk=assessment.pk).update(status=AssessmentStatus.IN_VERIFICATION)
+    answers = list(Answer.objects.filter(assessment=assessment)[:3])
+    today = timezone.localdate()
+    for answer, due, reply in (
+        (answers[0], today, ""),
+        (answers[1], today - dt.timedelta(days=1), ""),
+        (answers[2], today, "Sudah"),
+    ):
+        Clarification.objects.create(answer=answer, question="?", due_date=due, asked_by=verifier, reply=reply)
+    counts = _counts(editor.email)
+    assert counts["asked"] == 1 and counts["asked_overdue"] == 1 and counts["returned"] == 0
+    assert 'id="inbox-count"' in client_for(editor).get("/inbox/badge/").content.decode()

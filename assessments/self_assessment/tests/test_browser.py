@@ -37,6 +37,17 @@ def test_editor_answers_and_uploads_lead_completes_and_submits(browser_page, ass
         block.locator("button[type=submit]:has-text('Simpan')").click()
         page.locator(f"#ind-{answers[code].indicator_id} .alert-success").wait_for()
     assert page.locator("#progress-aspect-1").inner_text() == "3/3"
+    # The save swapped the answer's part and its history; a changed answer leaves the counts alone.
+    first = answers["1.1"].indicator_id
+    assert page.locator(f"#ind-{first}-history summary").inner_text().startswith("Riwayat (2 perubahan)")
+    page.locator(f"#ind-{first} label[for='lv-{first}-4']").click()
+    page.locator(f"#ind-{first} button[type=submit]:has-text('Simpan')").click()
+    page.locator(f"#ind-{first}-history summary:has-text('Riwayat (3 perubahan)')").wait_for()
+    assert page.locator(f"#ind-{first} [data-state=answered]").inner_text() == "Level 4"
+    assert page.locator("#progress-aspect-1").inner_text() == "3/3"
+    page.locator(f"#ind-{first} label[for='lv-{first}-3']").click()
+    page.locator(f"#ind-{first} button[type=submit]:has-text('Simpan')").click()
+    page.locator(f"#ind-{first}-history summary:has-text('Riwayat (4 perubahan)')").wait_for()
     block = page.locator(f"#ind-{answers['1.1'].indicator_id}")
     block.locator("input[type=file]").set_input_files(str(_pdf(tmp_path)))
     block.locator("button:has-text('Unggah')").click()
