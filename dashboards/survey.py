@@ -33,7 +33,7 @@ from assessments.models import Assessment, AssessmentStatus, Period
 from institutions.models import Institution, InstitutionKind
 from institutions.selectors import period_coverage
 from surveys import selectors as survey_selectors
-from surveys.domain import sample_ready
+from surveys.domain import enough_respondents, sample_ready
 from surveys.selectors import SurveyFigures
 
 # States of an institution's survey in the period, and whether it counts.
@@ -99,12 +99,12 @@ class GroupFigures:
     @property
     def too_few(self) -> bool:
         """Values exist but fewer than the minimum of respondents stand behind them."""
-        return self.valued > 0 and self.respondents < self.minimum
+        return self.valued > 0 and not enough_respondents(self.respondents, self.minimum)
 
     @property
     def counts_hidden(self) -> bool:
         """The group's response counts are under the minimum (shown as "fewer than N")."""
-        return 0 < self.counted < self.minimum
+        return self.counted > 0 and not enough_respondents(self.counted, self.minimum)
 
     @property
     def value(self) -> Decimal | None:
@@ -202,7 +202,7 @@ class InstitutionRow:
     @property
     def too_few(self) -> bool:
         """A result exists but rests on fewer than the minimum of respondents."""
-        return self.figures is not None and self.figures.result_counted < self.minimum
+        return self.figures is not None and not enough_respondents(self.figures.result_counted, self.minimum)
 
     @property
     def value(self) -> Decimal | None:
@@ -308,7 +308,7 @@ def survey_panel(*, period: Period, user: Any) -> SurveyPanel:
                 sample_target=f.sample_target,
                 shortfall_accepted=f.shortfall_accepted,
             )
-            row.in_mean = row.ready and f.result_value is not None and f.result_counted >= minimum
+            row.in_mean = row.ready and f.result_value is not None and enough_respondents(f.result_counted, minimum)
             row.visible = pk == own or visible is None or f.assessment_id in visible
         national.add(row)
         if kind in kinds:

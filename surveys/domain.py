@@ -101,11 +101,18 @@ def survey_value(spec: QuestionnaireSpec, totals: Totals) -> SurveyValue:
     return SurveyValue(value=value, dimensions=dims)
 
 
+def enough_respondents(counted: int, minimum: int) -> bool:
+    """Whether a figure resting on `counted` responses may be shown: at least the questionnaire's
+    minimum of respondents, so no answer can be traced to a person. Below it a figure reads
+    "fewer than n" on every page, export and document."""
+    return counted >= minimum
+
+
 def sample_ready(*, counted: int, minimum: int, sample_target: int, shortfall_accepted: bool) -> bool:
     """Whether the survey's value counts in the index: the counted responses reach the sample
     target, or an admin accepted a shortfall; in both cases at least the questionnaire's minimum
     of respondents answered."""
-    return counted >= minimum and (counted >= sample_target or shortfall_accepted)
+    return enough_respondents(counted, minimum) and (counted >= sample_target or shortfall_accepted)
 
 
 def straight_lined(values: Sequence[int]) -> bool:

@@ -6,6 +6,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from assessments.models import Assessment
 from certificates import documents
 from core import formatting
+from surveys.domain import enough_respondents
 from surveys.models import Questionnaire, Survey
 from surveys.selectors import survey_progress
 
@@ -24,7 +25,7 @@ def report_section(assessment: Assessment, component_code: str) -> documents.Rep
         minimum = questionnaire.min_respondents if questionnaire is not None else 0
         return documents.ReportSurvey(run_here=False, minimum=formatting.count(minimum), counted="")
     progress = survey_progress(survey)
-    shown = survey.result_counted >= progress.min_respondents
+    shown = enough_respondents(survey.result_counted, progress.min_respondents)
     return documents.ReportSurvey(
         run_here=True,
         minimum=formatting.count(progress.min_respondents),

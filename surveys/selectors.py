@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from accounts.models import AnyUser
 from assessments.access import assessments_visible_to
 from assessments.models import Assessment, Component, Period
-from surveys.domain import DimensionSpec, ItemSpec, QuestionnaireSpec
+from surveys.domain import DimensionSpec, ItemSpec, QuestionnaireSpec, enough_respondents
 from surveys.models import (
     CodeBatch,
     Dimension,
@@ -203,11 +203,11 @@ def survey_progress(survey: Survey) -> Progress:
             target=slovin(u.population),
             codes_issued=u.codes_issued,
             codes_used=u.codes_used,
-            count=u.responses_count if u.responses_count >= minimum else None,
+            count=u.responses_count if enough_respondents(u.responses_count, minimum) else None,
         )
         for u in SurveyUnit.objects.filter(survey=survey)
     ]
-    shown = survey.result_counted >= minimum
+    shown = enough_respondents(survey.result_counted, minimum)
     dims = [
         (d, Decimal(survey.result_dimensions[d.code]) if shown and survey.result_dimensions.get(d.code) else None)
         for d in data.dimensions

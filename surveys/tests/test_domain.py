@@ -55,3 +55,11 @@ def test_flags():
     assert not domain.straight_lined([3, 3])
     assert domain.too_fast(59, min_seconds=60)
     assert not domain.too_fast(60, min_seconds=60)
+
+
+def test_a_figure_is_shown_from_the_minimum_of_respondents_and_the_ready_rule_needs_it_too():
+    assert not domain.enough_respondents(9, 10) and domain.enough_respondents(10, 10)
+    # An accepted shortfall never lets a figure under the minimum count.
+    assert not domain.sample_ready(counted=9, minimum=10, sample_target=5, shortfall_accepted=True)
+    assert domain.sample_ready(counted=10, minimum=10, sample_target=50, shortfall_accepted=True)
+    assert not domain.sample_ready(counted=10, minimum=10, sample_target=50, shortfall_accepted=False)
