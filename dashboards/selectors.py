@@ -191,6 +191,10 @@ def period_default(periods: list[Period], *, decided: bool = False) -> Period | 
     return None if decided else (periods[0] if periods else None)
 
 
+# The fingerprint's part that saved answers move (counted to the minute, see `data_version`).
+ANSWERS_CHANGED = "MAX(answers_changed_at)"
+
+
 def data_version() -> str:
     """A fingerprint of everything the dashboard figures depend on, in one cheap query.
 
@@ -208,7 +212,7 @@ def data_version() -> str:
         ("MAX(computed_at)", score, ""),
         ("MAX(id)", score, ""),
         ("MAX(id)", assessment, ""),
-        ("MAX(answers_changed_at)", assessment, ""),  # ANSWERS_CHANGED
+        (ANSWERS_CHANGED, assessment, ""),
         ("MAX(id)", log, ""),
         ("COUNT(*)", target, ""),
         ("MAX(updated_at)", target, ""),
@@ -231,16 +235,15 @@ def data_version() -> str:
     # Saved answers move the figures only through "started or not" (progress), so they count to the
     # minute: during the deadline rush the figures are built again at most once a minute per
     # period, not after every save. Scores, statuses, targets and the register still count at once.
-    changed = row[ANSWERS_CHANGED]
+    at = [expr for expr, _table, _where in parts].index(ANSWERS_CHANGED)
+    changed = row[at]
     if isinstance(changed, str):  # SQLite returns the text it stores
         changed = dt.datetime.fromisoformat(changed)
-    row[ANSWERS_CHANGED] = changed.strftime("%Y%m%d%H%M") if changed is not None else None
+    row[at] = changed.strftime("%Y%m%d%H%M") if changed is not None else None
     return "|".join(str(v) for v in row)
 
 
 _DATA_VERSION_STATEMENT = "dashboards_data_version"
-# The position of MAX(answers_changed_at) in the fingerprint's row.
-ANSWERS_CHANGED = 3
 
 
 def _prepare_once(sql: str) -> None:

@@ -185,13 +185,18 @@ class AnswerBlock:
     history_total: int
 
 
+def _visible_history(*, hide_verifier_fields: bool) -> QuerySet[AnswerHistory]:
+    """The changes a reader may see, newest first."""
+    rows = AnswerHistory.objects.select_related("user").order_by("-at", "-id")
+    return rows.exclude(field__in=VERIFIER_HISTORY_FIELDS) if hide_verifier_fields else rows
+
+
 def _history_rows(*, hide_verifier_fields: bool) -> QuerySet[AnswerHistory]:
-    rows = AnswerHistory.objects.select_related("user")
-    if hide_verifier_fields:
-        rows = rows.exclude(field__in=VERIFIER_HISTORY_FIELDS)
     # Every row carries the count of its answer's visible changes, so the newest few and the
     # total come back in one query.
-    return rows.annotate(changes=Window(Count("id"), partition_by=[F("answer_id")])).order_by("-at", "-id")
+    return _visible_history(hide_verifier_fields=hide_verifier_fields).annotate(
+        changes=Window(Count("id"), partition_by=[F("answer_id")])
+    )
 
 
 def _changes(rows: list[AnswerHistory]) -> int:
@@ -207,8 +212,7 @@ def answer_history_recent(*, answer: Answer, hide_verifier_fields: bool) -> tupl
 
 def answer_history_all(*, answer: Answer, hide_verifier_fields: bool) -> QuerySet[AnswerHistory]:
     """Every change to an answer a reader may see, newest first (for a paginated page)."""
-    rows = AnswerHistory.objects.filter(answer=answer).select_related("user").order_by("-at", "-id")
-    return rows.exclude(field__in=VERIFIER_HISTORY_FIELDS) if hide_verifier_fields else rows
+    return _visible_history(hide_verifier_fields=hide_verifier_fields).filter(answer=answer)
 
 
 def _answer_blocks(*, assessment: Assessment, hide_verifier_fields: bool, **filters: Any) -> list[AnswerBlock]:

@@ -563,3 +563,14 @@ def test_admin_grants_an_extension(admin_user, assessment, institution):
     )
     assert response.status_code == 200
     assert Extension.objects.get(institution=institution).until == until
+
+
+def test_the_full_history_hides_the_verifiers_changes_until_verified_levels_may_be_seen(assessment, editor, verifier):
+    answer = answer_of(assessment)
+    svc.answer_update(answer=answer, user=editor, level=2, note="catatan", version=1)
+    AnswerHistory.objects.create(answer=answer, user=verifier, field="verified_level", old_value="", new_value="1")
+    url = reverse("assessments_self:answer_history", args=[assessment.pk, answer.indicator_id])
+    page = client_for(editor).get(url).content.decode()
+    table = re.search(r'<section class="small" id="answer-history">.*?</section>', page, re.S).group(0)
+    assert "2 changes, newest first." in page and table.count("<tr>") - 1 == 2
+    assert "verified level" not in table and "catatan" in table
